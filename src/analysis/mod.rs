@@ -1,0 +1,1 @@
+//! Threat analysis: suggestion rules over the model, `check`, and SARIF output.

@@ -1,0 +1,1 @@
+//! The desktop editor (eframe/egui): the only layer that knows about windows.

@@ -1,0 +1,1 @@
+//! Structural comparison of two versions of a document.

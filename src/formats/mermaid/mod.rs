@@ -1,0 +1,1 @@
+//! Mermaid flowcharts: import (parser) and lossless export.

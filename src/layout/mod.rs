@@ -1,0 +1,1 @@
+//! Automatic, boundary-aware layout of documents.

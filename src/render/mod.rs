@@ -1,0 +1,1 @@
+//! One scene geometry for every drawn export: SVG, PNG and the report.
