@@ -1,1 +1,2 @@
-fn main(){}
+//! Load and save benchmarks (filled in below).
+fn main() {}

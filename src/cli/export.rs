@@ -79,9 +79,8 @@ pub struct ExportArgs {
 pub fn run(args: &ExportArgs) -> anyhow::Result<u8> {
     let format = match (args.format, &args.output) {
         (Some(f), _) => f,
-        (None, Some(out)) => ExportFormat::from_path(out).with_context(|| {
-            format!("cannot tell the format from {}; give --format", out.display())
-        })?,
+        (None, Some(out)) => ExportFormat::from_path(out)
+            .with_context(|| format!("cannot tell the format from {}; give --format", out.display()))?,
         (None, None) => bail!("give --output FILE or --format FORMAT"),
     };
     let doc = json::load_file(&args.file)?;

@@ -22,7 +22,8 @@ impl ImportFormat {
     /// Guesses the format from the file name and, for JSON, its content.
     pub fn detect(path: &Path, text: &str) -> Option<Self> {
         let name = path.file_name()?.to_string_lossy().to_lowercase();
-        if name.ends_with(".mmd") || name.ends_with(".mermaid") {
+        let ext = Path::new(&name).extension().and_then(|e| e.to_str()).unwrap_or_default();
+        if ext == "mmd" || ext == "mermaid" {
             return Some(Self::Mermaid);
         }
         let trimmed = text.trim_start();
@@ -49,7 +50,10 @@ pub struct ImportArgs {
 /// Runs `import`: prints warnings to stderr and writes the model.
 pub fn run(args: &ImportArgs) -> anyhow::Result<u8> {
     let text = std::fs::read_to_string(&args.input).with_context(|| format!("cannot read {}", args.input.display()))?;
-    let format = args.from.or_else(|| ImportFormat::detect(&args.input, &text)).context("cannot tell the input format; give --from")?;
+    let format = args
+        .from
+        .or_else(|| ImportFormat::detect(&args.input, &text))
+        .context("cannot tell the input format; give --from")?;
     let (doc, warnings) = convert(&text, format, &args.input)?;
     for w in warnings {
         eprintln!("{}: warning: {w}", args.input.display());
@@ -64,6 +68,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<u8> {
 
 fn convert(_text: &str, format: ImportFormat, _path: &Path) -> anyhow::Result<(Document, Vec<String>)> {
     match format {
-        other => bail!("import from {other:?} is not available in this build"),
+        ImportFormat::Mermaid => bail!("import from Mermaid is not available in this build"),
+        ImportFormat::ThreatDragon => bail!("import from Threat Dragon is not available in this build"),
     }
 }

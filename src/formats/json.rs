@@ -133,7 +133,7 @@ fn structural_error(text: &str) -> LoadError {
     LoadError { diagnostics: vec![diagnostic] }
 }
 
-/// serde_json appends " at line L column C" to its messages; the diagnostic carries those itself.
+/// `serde_json` appends " at line L column C" to its messages; the diagnostic carries those itself.
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_owned(),
@@ -141,7 +141,7 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// serde_json counts columns in bytes; editors count characters.
+/// `serde_json` counts columns in bytes; editors count characters.
 fn char_column(text: &str, line: usize, byte_column: usize) -> usize {
     let Some(l) = text.lines().nth(line.saturating_sub(1)) else { return byte_column.max(1) };
     let end = byte_column.min(l.len());

@@ -63,7 +63,9 @@ impl<'de> Deserialize<'de> for FormatVersion {
             v if v > u64::from(FORMAT_VERSION) => Err(serde::de::Error::custom(format_args!(
                 "this file uses format version {v}, which is newer than this Threatboard supports (version {FORMAT_VERSION}); update Threatboard to open it"
             ))),
-            v => Err(serde::de::Error::custom(format_args!("unknown format version {v}; this Threatboard reads version {FORMAT_VERSION}"))),
+            v => Err(serde::de::Error::custom(format_args!(
+                "unknown format version {v}; this Threatboard reads version {FORMAT_VERSION}"
+            ))),
         }
     }
 }
@@ -205,9 +207,7 @@ impl ElementKind {
     /// Parses a kind from its file name or a common synonym (`entity`, `actor`, `datastore`, `db`…).
     pub fn parse(s: &str) -> Option<Self> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "external" | "entity" | "external-entity" | "external_entity" | "actor" | "ext" => {
-                Some(Self::External)
-            }
+            "external" | "entity" | "external-entity" | "external_entity" | "actor" | "ext" => Some(Self::External),
             "process" | "proc" | "service" | "svc" => Some(Self::Process),
             "store" | "datastore" | "data-store" | "data_store" | "db" | "database" => Some(Self::Store),
             _ => None,
@@ -271,7 +271,7 @@ pub struct Flow {
     pub from: Id,
     /// Target element.
     pub to: Id,
-    /// What flows ("GetAgentInfo", "proxy pass port 5005").
+    /// What flows (`GetAgentInfo`, "proxy pass port 5005").
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub label: String,
     /// Protocol name; known ones come from the protocol catalogue, any other text is allowed.

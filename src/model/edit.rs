@@ -155,6 +155,7 @@ impl Document {
         }
     }
 
+    #[allow(clippy::too_many_lines)] // one arm per kind of edit, each with its own checks
     fn apply_one(&mut self, edit: Edit) -> Result<(), EditError> {
         let ix = Index::new(self);
         match edit {
@@ -230,7 +231,8 @@ impl Document {
                 if t.title.trim().is_empty() {
                     return Err(EditError::EmptyTitle(t.id));
                 }
-                let slot = self.threats.iter_mut().find(|o| o.id == t.id).ok_or_else(|| EditError::NotFound(t.id.clone()))?;
+                let slot =
+                    self.threats.iter_mut().find(|o| o.id == t.id).ok_or_else(|| EditError::NotFound(t.id.clone()))?;
                 *slot = t;
             }
             Edit::SetBoundary { ids, boundary } => {
@@ -406,8 +408,12 @@ impl Document {
             }
             at
         };
-        let new_parent: Vec<(Id, Option<Id>)> =
-            self.boundaries.iter().filter(|b| gone.contains(&b.id)).map(|b| (b.id.clone(), parent_of(&b.id, self))).collect();
+        let new_parent: Vec<(Id, Option<Id>)> = self
+            .boundaries
+            .iter()
+            .filter(|b| gone.contains(&b.id))
+            .map(|b| (b.id.clone(), parent_of(&b.id, self)))
+            .collect();
         let heir = |b: &Id| new_parent.iter().find(|(id, _)| id == b).map(|(_, p)| p.clone());
         for e in &mut self.elements {
             if let Some(b) = &e.boundary

@@ -56,7 +56,12 @@ pub struct Rect {
 impl Rect {
     /// The rectangle of `size` centred on `c`.
     pub fn centred(c: Point, size: Size) -> Self {
-        Self { min_x: c.x - size.w / 2.0, min_y: c.y - size.h / 2.0, max_x: c.x + size.w / 2.0, max_y: c.y + size.h / 2.0 }
+        Self {
+            min_x: c.x - size.w / 2.0,
+            min_y: c.y - size.h / 2.0,
+            max_x: c.x + size.w / 2.0,
+            max_y: c.y + size.h / 2.0,
+        }
     }
 
     /// Width.
@@ -88,7 +93,12 @@ impl Rect {
     /// Grown by `left/top/right/bottom` on each side.
     #[must_use]
     pub fn expand(&self, left: f64, top: f64, right: f64, bottom: f64) -> Rect {
-        Rect { min_x: self.min_x - left, min_y: self.min_y - top, max_x: self.max_x + right, max_y: self.max_y + bottom }
+        Rect {
+            min_x: self.min_x - left,
+            min_y: self.min_y - top,
+            max_x: self.max_x + right,
+            max_y: self.max_y + bottom,
+        }
     }
 
     /// True when `p` lies inside or on the edge.
@@ -161,7 +171,9 @@ pub fn boundary_rects(doc: &Document) -> BTreeMap<Id, Rect> {
                     rect = Some(rect.map_or(*r, |acc| acc.union(r)));
                 }
             }
-            let padded = rect.map(|r| r.expand(BOUNDARY_PADDING, BOUNDARY_PADDING + BOUNDARY_LABEL_HEIGHT, BOUNDARY_PADDING, BOUNDARY_PADDING));
+            let padded = rect.map(|r| {
+                r.expand(BOUNDARY_PADDING, BOUNDARY_PADDING + BOUNDARY_LABEL_HEIGHT, BOUNDARY_PADDING, BOUNDARY_PADDING)
+            });
             done.insert(id, padded);
         }
     }
@@ -179,6 +191,7 @@ pub fn content_rect(doc: &Document) -> Option<Rect> {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // rounded values are compared exactly on purpose
 mod tests {
     use super::*;
     use crate::model::{Boundary, Element};
@@ -215,7 +228,11 @@ mod tests {
     #[test]
     fn nested_boxes_contain_children_and_siblings_stay_apart() {
         let doc = Document {
-            boundaries: vec![boundary("outer", None), boundary("left", Some("outer")), boundary("right", Some("outer"))],
+            boundaries: vec![
+                boundary("outer", None),
+                boundary("left", Some("outer")),
+                boundary("right", Some("outer")),
+            ],
             elements: vec![element("a", Some("left"), 0.0, 0.0), element("b", Some("right"), 400.0, 0.0)],
             ..Document::default()
         };
@@ -230,7 +247,10 @@ mod tests {
 
     #[test]
     fn empty_boundary_has_no_rect_and_cycles_terminate() {
-        let doc = Document { boundaries: vec![boundary("x", Some("y")), boundary("y", Some("x")), boundary("e", None)], ..Document::default() };
+        let doc = Document {
+            boundaries: vec![boundary("x", Some("y")), boundary("y", Some("x")), boundary("e", None)],
+            ..Document::default()
+        };
         assert!(boundary_rects(&doc).is_empty());
     }
 

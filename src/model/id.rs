@@ -94,10 +94,14 @@ impl Id {
             return base.clone();
         }
         let stem = if base.0.len() > MAX_ID_LEN - 8 { &base.0[..MAX_ID_LEN - 8] } else { base.as_str() };
-        (2u64..)
-            .map(|n| Id(format!("{stem}-{n}")))
-            .find(|id| !taken(id.as_str()))
-            .unwrap_or_else(|| base.clone())
+        let mut n = 2u64;
+        loop {
+            let candidate = Id(format!("{stem}-{n}"));
+            if !taken(candidate.as_str()) {
+                return candidate;
+            }
+            n += 1;
+        }
     }
 }
 

@@ -12,8 +12,8 @@ pub mod protocol;
 mod validate;
 
 pub use document::{
-    Boundary, Category, Decomposition, Direction, Dismissal, Document, Element, ElementKind, FORMAT_VERSION, Flow, FormatVersion, Point,
-    Severity, Status, Threat,
+    Boundary, Category, Decomposition, Direction, Dismissal, Document, Element, ElementKind, FORMAT_VERSION, Flow,
+    FormatVersion, Point, Severity, Status, Threat,
 };
 pub use edit::{Edit, EditError};
 pub use history::{DEFAULT_DEPTH, History, Session};

@@ -65,8 +65,20 @@ pub static CATALOGUE: &[Protocol] = &[
     p!("grpcs", "gRPC over TLS", true, Some("grpc"), ["grpc+tls", "grpc-tls", "grpc/tls", "secure grpc"]),
     p!("ws", "WebSocket, in plain text", false, Some("wss"), ["websocket", "websockets", "web socket"]),
     p!("wss", "WebSocket over TLS", true, Some("ws"), ["secure websocket", "websocket+tls"]),
-    p!("http", "HTTP, in plain text", false, Some("https"), ["rest", "rest api", "http/rest", "rest/http", "graphql", "soap", "http/1.1", "http/2", "http2"]),
-    p!("https", "HTTP over TLS", true, Some("http"), ["https/rest", "rest/https", "rest over https", "http+tls", "http/tls", "https api"]),
+    p!(
+        "http",
+        "HTTP, in plain text",
+        false,
+        Some("https"),
+        ["rest", "rest api", "http/rest", "rest/http", "graphql", "soap", "http/1.1", "http/2", "http2"]
+    ),
+    p!(
+        "https",
+        "HTTP over TLS",
+        true,
+        Some("http"),
+        ["https/rest", "rest/https", "rest over https", "http+tls", "http/tls", "https api"]
+    ),
     p!("tcp", "raw TCP, in plain text", false, Some("tls"), ["tcp/ip"]),
     p!("tls", "TLS over TCP", true, Some("tcp"), ["ssl", "ssl/tls", "tls/ssl", "tcp+tls", "mtls"]),
     p!("udp", "raw UDP, in plain text", false, Some("dtls"), []),
@@ -86,7 +98,13 @@ pub static CATALOGUE: &[Protocol] = &[
     p!("ldaps", "LDAP over TLS", true, Some("ldap"), []),
     p!("dns", "DNS, in plain text", false, Some("dot"), []),
     p!("dot", "DNS over TLS", true, Some("dns"), ["dns over tls", "doh", "dns over https"]),
-    p!("postgres", "PostgreSQL wire protocol, TLS not enforced", false, Some("postgres+tls"), ["postgresql", "psql", "pg"]),
+    p!(
+        "postgres",
+        "PostgreSQL wire protocol, TLS not enforced",
+        false,
+        Some("postgres+tls"),
+        ["postgresql", "psql", "pg"]
+    ),
     p!("postgres+tls", "PostgreSQL wire protocol over TLS", true, Some("postgres"), ["postgresql+tls", "postgres-tls"]),
     p!("mysql", "MySQL wire protocol, TLS not enforced", false, Some("mysql+tls"), ["mariadb"]),
     p!("mysql+tls", "MySQL wire protocol over TLS", true, Some("mysql"), ["mysql-tls"]),

@@ -134,7 +134,10 @@ impl Document {
         for (i, b) in self.boundaries.iter().enumerate() {
             if let Some(p) = &b.parent {
                 if p == &b.id {
-                    push(FieldPath::item("boundaries", i, "parent"), format!("boundary \"{p}\" cannot be its own parent"));
+                    push(
+                        FieldPath::item("boundaries", i, "parent"),
+                        format!("boundary \"{p}\" cannot be its own parent"),
+                    );
                 } else if let Some(msg) = expect(p, &[Namespace::Boundary], "a boundary") {
                     push(FieldPath::item("boundaries", i, "parent"), msg);
                 }
@@ -172,7 +175,10 @@ impl Document {
         let mut threat_ids: HashMap<&str, usize> = HashMap::new();
         for (i, t) in self.threats.iter().enumerate() {
             if let Some(first) = threat_ids.get(t.id.as_str()) {
-                push(FieldPath::item("threats", i, "id"), format!("duplicate threat id \"{}\" (already used by threats[{first}])", t.id));
+                push(
+                    FieldPath::item("threats", i, "id"),
+                    format!("duplicate threat id \"{}\" (already used by threats[{first}])", t.id),
+                );
             } else {
                 threat_ids.insert(t.id.as_str(), i);
             }
@@ -211,7 +217,7 @@ impl Document {
                             let first = members.iter().copied().min().unwrap_or(i);
                             let names: Vec<&str> = members.iter().map(|&m| self.boundaries[m].id.as_str()).collect();
                             let chain = format!("{} → {}", names.join(" → "), names[0]);
-                            if !self.boundaries[first].parent.as_ref().is_some_and(|p| p == &self.boundaries[first].id) {
+                            if self.boundaries[first].parent.as_ref().is_none_or(|p| p != &self.boundaries[first].id) {
                                 cycles.push((first, chain));
                             }
                         }
