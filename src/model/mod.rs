@@ -9,6 +9,7 @@ mod history;
 mod id;
 mod index;
 pub mod protocol;
+pub mod synth;
 mod validate;
 
 pub use document::{
