@@ -49,6 +49,7 @@ fn id(s: String) -> Id {
 /// A document with `elements` elements in three levels of nested boundaries (8 elements per innermost
 /// boundary, 4 of those per middle one, 4 middles per outer one), about 1.5 flows per element, mostly
 /// between neighbours, and one threat for every ten flows. Boxes never overlap.
+#[allow(clippy::too_many_lines)] // one straight-line recipe: boundaries, elements, flows, threats
 pub fn document(elements: usize, seed: u64) -> Document {
     let mut rng = Rng::new(seed);
     let leaves = elements.div_ceil(PER_LEAF);
