@@ -1,5 +1,7 @@
 //! The command line as a user runs it: exit codes, messages and files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,5 +1,7 @@
 //! Edits and history: what each edit does, what it refuses, and that undo/redo restore documents exactly.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_cmp)] // a failed unwrap is a failed test; positions are rounded, so exact
+
 use proptest::prelude::*;
 use threatboard::formats::json;
 use threatboard::model::{
@@ -294,6 +296,7 @@ proptest! {
             }
             if let Some(edit) = resolve(&s.doc, st, n) {
                 let before = s.doc.clone();
+                #[allow(clippy::single_match_else)] // both outcomes are asserted on
                 match s.apply(edit) {
                     Ok(()) => prop_assert!(s.doc.validate().is_empty(), "edit left an invalid document"),
                     Err(_) => prop_assert_eq!(&s.doc, &before),

@@ -1,6 +1,8 @@
 //! The `threatboard` file format: canonical output, the schema, and located errors for every kind
 //! of invalid file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
 use threatboard::formats::json::{self, Diagnostic};
 use threatboard::model::{Document, FieldPath, Segment, synth};
 
