@@ -139,7 +139,7 @@ impl RecoveryStore {
                 }
                 Ok(env) if env.pid != std::process::id() && process_alive(env.pid) => {}
                 Ok(env) => {
-                    found.push(Recovered { path, source: env.source, saved_at: env.saved_at, document: env.document })
+                    found.push(Recovered { path, source: env.source, saved_at: env.saved_at, document: env.document });
                 }
                 Err(reason) => broken.push(Unreadable { path, reason }),
             }
