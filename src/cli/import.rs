@@ -69,7 +69,8 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<u8> {
 fn convert(text: &str, format: ImportFormat, path: &Path) -> anyhow::Result<(Document, Vec<String>)> {
     match format {
         ImportFormat::Mermaid => {
-            let imported = crate::formats::mermaid::import(text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))?;
+            let imported =
+                crate::formats::mermaid::import(text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))?;
             Ok((imported.document, imported.warnings.iter().map(ToString::to_string).collect()))
         }
         ImportFormat::ThreatDragon => bail!("import from Threat Dragon is not available in this build"),

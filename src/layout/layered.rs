@@ -116,14 +116,16 @@ pub fn place(sizes: &[(f64, f64)], links: &[Link], dir: Direction, spacing: Spac
     renumber(&layers, &mut rank_in_layer);
     for sweep in 0..6 {
         let down = sweep % 2 == 0;
-        let order: Vec<usize> = if down { (1..layers.len()).collect() } else { (0..layers.len().saturating_sub(1)).rev().collect() };
+        let order: Vec<usize> =
+            if down { (1..layers.len()).collect() } else { (0..layers.len().saturating_sub(1)).rev().collect() };
         for k in order {
             let mut keyed: Vec<(f64, usize)> = layers[k]
                 .iter()
                 .map(|&v| {
                     let nbrs = if down { &pred[v] } else { &succ[v] };
                     let pos: Vec<f64> = nbrs.iter().map(|&w| rank_in_layer[w]).collect();
-                    let key = if pos.is_empty() { rank_in_layer[v] } else { pos.iter().sum::<f64>() / pos.len() as f64 };
+                    let key =
+                        if pos.is_empty() { rank_in_layer[v] } else { pos.iter().sum::<f64>() / pos.len() as f64 };
                     (key, v)
                 })
                 .collect();
@@ -179,7 +181,8 @@ pub fn place(sizes: &[(f64, f64)], links: &[Link], dir: Direction, spacing: Spac
     }
     for sweep in 0..4 {
         let down = sweep % 2 == 0;
-        let order: Vec<usize> = if down { (1..layers.len()).collect() } else { (0..layers.len().saturating_sub(1)).rev().collect() };
+        let order: Vec<usize> =
+            if down { (1..layers.len()).collect() } else { (0..layers.len().saturating_sub(1)).rev().collect() };
         for k in order {
             let l = &layers[k];
             let desired: Vec<f64> = l

@@ -116,10 +116,13 @@ pub fn layout(doc: &mut Document, options: &LayoutOptions) {
     };
 
     // Each flow becomes a link inside the box that holds both ends, between the items there.
-    let element_index: HashMap<&str, usize> = doc.elements.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
+    let element_index: HashMap<&str, usize> =
+        doc.elements.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
     let mut links: Vec<Vec<(Item, Item, (f64, f64))>> = vec![Vec::new(); nb + 1];
     for f in &doc.flows {
-        let (Some(&a), Some(&b)) = (element_index.get(f.from.as_str()), element_index.get(f.to.as_str())) else { continue };
+        let (Some(&a), Some(&b)) = (element_index.get(f.from.as_str()), element_index.get(f.to.as_str())) else {
+            continue;
+        };
         let (mut ia, mut ib) = (Item::Element(a), Item::Element(b));
         let (mut ca, mut cb) = (home[a], home[b]);
         let d = |c: Option<usize>| c.map_or(0, |x| depth[x] + 1);
@@ -193,7 +196,8 @@ pub fn layout(doc: &mut Document, options: &LayoutOptions) {
             (BOUNDARY_PADDING, top, 2.0 * BOUNDARY_PADDING, top + BOUNDARY_PADDING)
         };
         // Box title: the box is at least as wide as its label.
-        let title_w = if c == nb { 0.0 } else { doc.boundaries[c].label.chars().count().min(60) as f64 * CHAR_WIDTH + 16.0 };
+        let title_w =
+            if c == nb { 0.0 } else { doc.boundaries[c].label.chars().count().min(60) as f64 * CHAR_WIDTH + 16.0 };
         let width = (bbox.width() + extra_w).max(title_w);
         let shift_x = (width - extra_w - bbox.width()) / 2.0;
         size[c] = Some((width, bbox.height() + extra_h));
@@ -221,8 +225,9 @@ pub fn layout(doc: &mut Document, options: &LayoutOptions) {
     }
 
     // Pinned elements stay; the layout moves as a whole to sit where they are on average.
-    let pinned: Vec<usize> =
-        (0..doc.elements.len()).filter(|&i| options.pinned.contains(&doc.elements[i].id) && laid[i].is_some()).collect();
+    let pinned: Vec<usize> = (0..doc.elements.len())
+        .filter(|&i| options.pinned.contains(&doc.elements[i].id) && laid[i].is_some())
+        .collect();
     let (dx, dy) = if pinned.is_empty() {
         (0.0, 0.0)
     } else {

@@ -75,7 +75,13 @@ impl Walk {
         let i = match self.node_index.get(&n.id) {
             Some(&i) => i,
             None => {
-                self.nodes.push(NodeInfo { mid: n.id.clone(), pos: n.pos, shape: None, label: None, out_of_scope: false });
+                self.nodes.push(NodeInfo {
+                    mid: n.id.clone(),
+                    pos: n.pos,
+                    shape: None,
+                    label: None,
+                    out_of_scope: false,
+                });
                 self.node_index.insert(n.id.clone(), self.nodes.len() - 1);
                 self.nodes.len() - 1
             }
@@ -146,7 +152,10 @@ impl Walk {
                 Stmt::Subgraph(sg) => {
                     let index = match sg.id.as_ref().and_then(|id| self.subgraph_index.get(id)) {
                         Some(&i) => {
-                            self.warn(sg.pos, format!("subgraph `{}` appears twice; its members are merged", self.subgraphs[i].key));
+                            self.warn(
+                                sg.pos,
+                                format!("subgraph `{}` appears twice; its members are merged", self.subgraphs[i].key),
+                            );
                             i
                         }
                         None => {
@@ -179,12 +188,15 @@ impl Walk {
                     }
                 }
                 Stmt::Styling { pos, keyword, name } => {
-                    let own = (*keyword == "classDef" && is_own_class(name)) || (*keyword == "linkStyle" && self.threatboard);
+                    let own =
+                        (*keyword == "classDef" && is_own_class(name)) || (*keyword == "linkStyle" && self.threatboard);
                     if own {
                         continue;
                     }
                     let message = match *keyword {
-                        "direction" => "`direction` ignored: Threatboard lays the whole diagram out in one direction".to_owned(),
+                        "direction" => {
+                            "`direction` ignored: Threatboard lays the whole diagram out in one direction".to_owned()
+                        }
                         "click" => "`click` ignored (interaction)".to_owned(),
                         k => format!("`{k}` ignored (styling)"),
                     };
@@ -271,7 +283,9 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
         let id = match from_meta.and_then(|id| claim_meta_id(&id, sg.pos, &mut warnings, &mut taken)) {
             Some(id) => id,
             None if sg.explicit => fresh_id(&sg.key, "boundary", &mut taken),
-            None => fresh_id(&Id::slug(sg.title.as_deref().unwrap_or(""), "boundary").to_string(), "boundary", &mut taken),
+            None => {
+                fresh_id(&Id::slug(sg.title.as_deref().unwrap_or(""), "boundary").to_string(), "boundary", &mut taken)
+            }
         };
         boundary_ids.push(id);
     }
@@ -342,7 +356,13 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
             let sg = &walk.subgraphs[s];
             let info = walk.node_index.get(end).map_or_else(
                 || NodeInfo { mid: end.clone(), pos: e.pos, shape: None, label: None, out_of_scope: false },
-                |&i| NodeInfo { mid: end.clone(), pos: e.pos, shape: walk.nodes[i].shape, label: walk.nodes[i].label.clone(), out_of_scope: walk.nodes[i].out_of_scope },
+                |&i| NodeInfo {
+                    mid: end.clone(),
+                    pos: e.pos,
+                    shape: walk.nodes[i].shape,
+                    label: walk.nodes[i].label.clone(),
+                    out_of_scope: walk.nodes[i].out_of_scope,
+                },
             );
             let id = add_element(&mut doc, &mut positioned, &mut warnings, &mut taken, &info, Some(s), Some(sg));
             warnings.push((
@@ -386,7 +406,10 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
     let mut threat_ids = HashSet::new();
     for (pos, t) in std::mem::take(&mut meta.threats) {
         if !targets.contains(t.target.as_str()) {
-            warnings.push((pos, format!("threat `{}` is about `{}`, which the diagram no longer has; dropped", t.id, t.target)));
+            warnings.push((
+                pos,
+                format!("threat `{}` is about `{}`, which the diagram no longer has; dropped", t.id, t.target),
+            ));
         } else if !threat_ids.insert(t.id.to_string()) {
             warnings.push((pos, format!("threat id `{}` appears twice; the second is dropped", t.id)));
         } else {
@@ -429,8 +452,11 @@ fn reorder<T>(items: &mut Vec<T>, order: &[Id], id: impl Fn(&T) -> &Id) {
         return;
     }
     let rank: HashMap<&str, usize> = order.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
-    let mut keyed: Vec<(usize, usize, T)> =
-        items.drain(..).enumerate().map(|(i, t)| (rank.get(id(&t).as_str()).copied().unwrap_or(usize::MAX), i, t)).collect();
+    let mut keyed: Vec<(usize, usize, T)> = items
+        .drain(..)
+        .enumerate()
+        .map(|(i, t)| (rank.get(id(&t).as_str()).copied().unwrap_or(usize::MAX), i, t))
+        .collect();
     keyed.sort_by_key(|(r, i, _)| (*r, *i));
     items.extend(keyed.into_iter().map(|(_, _, t)| t));
 }

@@ -115,7 +115,13 @@ pub fn read(lines: &[(Pos, String)], warn: &mut impl FnMut(Pos, String)) -> Meta
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         let version: u32 = rest[..digits].parse().unwrap_or(0);
         if version != META_VERSION {
-            warn(pos, format!("Threatboard metadata version {} is not supported here (this build reads {META_VERSION}); line ignored", &rest[..digits]));
+            warn(
+                pos,
+                format!(
+                    "Threatboard metadata version {} is not supported here (this build reads {META_VERSION}); line ignored",
+                    &rest[..digits]
+                ),
+            );
             continue;
         }
         let rest = &rest[digits..];

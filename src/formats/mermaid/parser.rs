@@ -15,7 +15,8 @@ const MAX_DEPTH: usize = 100;
 /// Parses a flowchart.
 pub fn parse(source: &str, lines: &Lines<'_>) -> Result<Diagram, MermaidError> {
     let pre = lexer::prepass(source, lines)?;
-    let mut p = Parser { s: &pre.code, b: pre.code.as_bytes(), pos: 0, lines, edges: 0, depth: 0, diagram: Diagram::default() };
+    let mut p =
+        Parser { s: &pre.code, b: pre.code.as_bytes(), pos: 0, lines, edges: 0, depth: 0, diagram: Diagram::default() };
     p.diagram.title = pre.title;
     p.diagram.skipped = pre.skipped;
     p.diagram.meta = pre
@@ -185,7 +186,8 @@ impl Parser<'_> {
             let chain = self.chain()?;
             self.skip_spaces();
             if !self.at_separator() {
-                let msg = format!("unexpected {}; expected a link, `&` or the end of the statement", self.current_char());
+                let msg =
+                    format!("unexpected {}; expected a link, `&` or the end of the statement", self.current_char());
                 return Err(self.err(self.pos, msg));
             }
             out.push(Stmt::Chain(chain));
@@ -520,7 +522,10 @@ impl Parser<'_> {
             let Some(which) = closing(self) else {
                 let msg = match self.peek() {
                     None => format!("`{}` is never closed", &self.s[open..=open]),
-                    Some(_) => format!("unexpected {} after a quoted label; a label is either quoted or not", self.current_char()),
+                    Some(_) => format!(
+                        "unexpected {} after a quoted label; a label is either quoted or not",
+                        self.current_char()
+                    ),
                 };
                 return Err(self.err(self.pos, msg));
             };
@@ -540,8 +545,12 @@ impl Parser<'_> {
             };
             let bad = match c {
                 '"' => Some("a label cannot mix quoted and unquoted text; quote all of it"),
-                '[' | ']' | '(' | ')' | '{' | '}' => Some("brackets cannot appear in an unquoted label; put the label in quotes"),
-                '|' if rule == TextRule::Plain => Some("`|` cannot appear in an unquoted label; put the label in quotes"),
+                '[' | ']' | '(' | ')' | '{' | '}' => {
+                    Some("brackets cannot appear in an unquoted label; put the label in quotes")
+                }
+                '|' if rule == TextRule::Plain => {
+                    Some("`|` cannot appear in an unquoted label; put the label in quotes")
+                }
                 _ => None,
             };
             if let Some(why) = bad {
@@ -713,7 +722,8 @@ impl Parser<'_> {
         let count = |p: &Self, at: usize, ch: u8| p.b[at..].iter().take_while(|&&b| b == ch).count();
         let mut at = start;
         let mut head_at_start = false;
-        if matches!(self.b.get(at), Some(b'<' | b'x' | b'o')) && matches!(self.b.get(at + 1), Some(b'-' | b'=' | b'.')) {
+        if matches!(self.b.get(at), Some(b'<' | b'x' | b'o')) && matches!(self.b.get(at + 1), Some(b'-' | b'=' | b'.'))
+        {
             head_at_start = true;
             at += 1;
         }
@@ -777,7 +787,8 @@ impl Parser<'_> {
         let save = self.pos;
         self.skip_ws();
         let mut at = self.pos;
-        if matches!(self.b.get(at), Some(b'x' | b'o' | b'<')) && matches!(self.b.get(at + 1), Some(b'-' | b'=' | b'.')) {
+        if matches!(self.b.get(at), Some(b'x' | b'o' | b'<')) && matches!(self.b.get(at + 1), Some(b'-' | b'=' | b'.'))
+        {
             at += 1;
         }
         let head = |b: Option<&u8>| matches!(b, Some(b'>' | b'x' | b'o'));

@@ -28,7 +28,11 @@ pub fn escape(label: &str, colons: bool) -> String {
             continue;
         }
         // `direction` followed by a space and a direction would turn the whole line into a statement.
-        if c == 'n' && i >= 8 && chars[i - 8..i].iter().collect::<String>() == "directio" {
+        if c == 'n'
+            && i >= 8
+            && chars.get(i + 1).is_some_and(|n| n.is_whitespace())
+            && chars[i - 8..i].iter().collect::<String>() == "directio"
+        {
             out.push_str("#110;");
             i += 1;
             continue;
@@ -111,7 +115,9 @@ fn br_tag(s: &str) -> Option<usize> {
     if b.get(i) == Some(&b'/') {
         i += 1;
     }
-    if !(b.get(i).is_some_and(|c| c.eq_ignore_ascii_case(&b'b')) && b.get(i + 1).is_some_and(|c| c.eq_ignore_ascii_case(&b'r'))) {
+    if !(b.get(i).is_some_and(|c| c.eq_ignore_ascii_case(&b'b'))
+        && b.get(i + 1).is_some_and(|c| c.eq_ignore_ascii_case(&b'r')))
+    {
         return None;
     }
     i += 2;
@@ -224,7 +230,7 @@ mod tests {
             for colons in [false, true] {
                 let e = escape(s, colons);
                 assert!(!e.contains('"') && !e.contains('\n') && !e.contains('%'), "{e}");
-                assert!(!e.contains("direction"), "{e}");
+                assert!(!e.contains("direction ") && !e.contains("direction\t"), "{e}");
                 assert_eq!(decode(&e), s, "{s:?} → {e:?}");
             }
         }

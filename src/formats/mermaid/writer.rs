@@ -156,7 +156,10 @@ pub fn write(doc: &Document) -> String {
             let boundary = &doc.boundaries[b];
             let m = mid(&boundary.id);
             if m != boundary.id.as_str() || !boundary.notes.is_empty() {
-                let bm = BoundaryMeta { id: (m != boundary.id.as_str()).then(|| boundary.id.clone()), notes: boundary.notes.clone() };
+                let bm = BoundaryMeta {
+                    id: (m != boundary.id.as_str()).then(|| boundary.id.clone()),
+                    notes: boundary.notes.clone(),
+                };
                 meta_line(&mut body, &indent, &format!("boundary {m}"), &meta::json(&bm));
             }
             let colons = mentions_style(&m) || mentions_style(&boundary.label);
