@@ -5,8 +5,8 @@ use serde_json::{Map, Value};
 
 use super::{PathStep, TdError, Warning, position, v1, v2};
 use crate::model::ElementKind;
-use crate::model::geometry::Rect;
 use crate::model::Point;
+use crate::model::geometry::Rect;
 
 /// A whole Threat Dragon file, read.
 #[derive(Debug, Clone, Default)]
@@ -177,7 +177,8 @@ pub(crate) fn read_model(text: &str, root: &Value) -> Result<Model, TdError> {
         Some(Value::Object(d)) => d,
         Some(_) => return Err(invalid(text, &[PathStep::Key("detail")], "`detail` should be an object")),
         None => {
-            let hint = similar_key(obj, "detail").map(|k| format!(" (found `{k}`: a misspelling?)")).unwrap_or_default();
+            let hint =
+                similar_key(obj, "detail").map(|k| format!(" (found `{k}`: a misspelling?)")).unwrap_or_default();
             return Err(invalid(text, &[], &format!("not a Threat Dragon model: no `detail` object{hint}")));
         }
     };
@@ -191,7 +192,8 @@ pub(crate) fn read_model(text: &str, root: &Value) -> Result<Model, TdError> {
             ));
         }
         None => {
-            let hint = similar_key(detail, "diagrams").map(|k| format!(" (found `{k}`: a misspelling?)")).unwrap_or_default();
+            let hint =
+                similar_key(detail, "diagrams").map(|k| format!(" (found `{k}`: a misspelling?)")).unwrap_or_default();
             return Err(invalid(
                 text,
                 &[PathStep::Key("detail")],
@@ -229,7 +231,8 @@ pub(crate) fn read_model(text: &str, root: &Value) -> Result<Model, TdError> {
             model.people = people.join(" ");
         }
         _ => {
-            let hint = similar_key(obj, "summary").map(|k| format!(" (found `{k}`: a misspelling?)")).unwrap_or_default();
+            let hint =
+                similar_key(obj, "summary").map(|k| format!(" (found `{k}`: a misspelling?)")).unwrap_or_default();
             let (line, _) = position(text, &[]);
             model.warnings.push(Warning {
                 line: Some(line),
@@ -272,7 +275,10 @@ pub(crate) fn read_model(text: &str, root: &Value) -> Result<Model, TdError> {
                 _ => diagram.warn(Some(line), "`diagramJson` has no `cells` array; imported as an empty diagram"),
             }
         } else {
-            diagram.warn(Some(line), "the diagram has neither `cells` (v2) nor `diagramJson` (v1); imported as an empty diagram");
+            diagram.warn(
+                Some(line),
+                "the diagram has neither `cells` (v2) nor `diagramJson` (v1); imported as an empty diagram",
+            );
         }
         model.diagrams.push(diagram);
     }
@@ -290,7 +296,12 @@ fn invalid(text: &str, path: &[PathStep<'_>], message: &str) -> TdError {
         .collect::<Vec<_>>()
         .join(".")
         .replace(".[", "[");
-    TdError::Invalid { line, column, path: if path.is_empty() { "(model)".into() } else { path }, message: message.into() }
+    TdError::Invalid {
+        line,
+        column,
+        path: if path.is_empty() { "(model)".into() } else { path },
+        message: message.into(),
+    }
 }
 
 /// Names the formats Threat Dragon can import but which are not Threat Dragon models.
@@ -406,7 +417,8 @@ pub(crate) fn extra_flags(props: &Map<String, Value>) -> Vec<String> {
         "providesAuthentication",
         "isPublicNetwork",
     ];
-    let mut out: Vec<String> = BOOLS.iter().filter(|k| flag(props.get(**k)) == Some(true)).map(|k| (*k).to_owned()).collect();
+    let mut out: Vec<String> =
+        BOOLS.iter().filter(|k| flag(props.get(**k)) == Some(true)).map(|k| (*k).to_owned()).collect();
     let privilege = text_of(props.get("privilegeLevel"));
     if !privilege.trim().is_empty() {
         out.push(format!("privilegeLevel={}", privilege.trim()));

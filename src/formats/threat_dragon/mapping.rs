@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Warning;
 use super::cells::{Cell, Diagram, End, Model, RawThreat, Shape};
 use super::sides;
-use crate::model::geometry::{Rect, element_size};
+use crate::model::geometry::{Rect, element_size, round_position};
 use crate::model::protocol::lookup;
 use crate::model::{Boundary, Category, Document, Element, Flow, Id, Point, Severity, Status, Threat};
 
@@ -115,7 +115,11 @@ impl Builder<'_> {
         for cell in cells {
             let Shape::Element { kind, rect } = &cell.shape else { continue };
             let id = self.id_for(cell, kind.as_str(), None);
-            let at = rect.map_or(Point::new(0.0, 0.0), |r| r.centre());
+            // Rounded as Threatboard files store positions, so that a saved import reads back equal.
+            let at = rect.map_or(Point::new(0.0, 0.0), |r| {
+                let c = r.centre();
+                Point::new(round_position(c.x), round_position(c.y))
+            });
             if rect.is_none() {
                 missing.push(self.doc.elements.len());
                 self.warn(cell, "no usable position or size; placed below the drawing");
@@ -214,20 +218,23 @@ impl Builder<'_> {
             }
         }
 
-        // Boundaries, outer ones first.
-        let depth = |mut i: usize| {
-            let mut d = 0;
-            while let Some(p) = zones[i].parent {
-                i = p;
-                d += 1;
-                if d > zones.len() {
-                    break;
-                }
+        // Boundaries, each followed by those nested in it, in drawing order otherwise.
+        let mut order: Vec<usize> = Vec::new();
+        let mut stack: Vec<usize> = (0..zones.len()).filter(|&i| zones[i].parent.is_none()).rev().collect();
+        while let Some(i) = stack.pop() {
+            if order.contains(&i) {
+                continue;
             }
-            d
-        };
-        let mut order: Vec<usize> = (0..zones.len()).collect();
-        order.sort_by_key(|&i| depth(i));
+            order.push(i);
+            stack.extend((0..zones.len()).filter(|&k| zones[k].parent == Some(i)).rev());
+        }
+        // Anything left is on a parent cycle, which nesting by area cannot make; keep it flat.
+        for i in 0..zones.len() {
+            if !order.contains(&i) {
+                zones[i].parent = None;
+                order.push(i);
+            }
+        }
         for &i in &order {
             self.doc.boundaries.push(Boundary {
                 id: zones[i].id.clone(),
@@ -408,6 +415,10 @@ impl Builder<'_> {
                 pending.push((cell, target.clone(), t));
             }
         }
+        // Threat Dragon groups threats by cell; its numbers give the order they were recorded in.
+        if pending.iter().all(|(_, _, t)| t.number.is_some()) {
+            pending.sort_by_key(|(_, _, t)| t.number);
+        }
         let mut ids: Vec<Option<Id>> = vec![None; pending.len()];
         for (k, (_, _, t)) in pending.iter().enumerate() {
             if let Some(id) = t.tb_id.as_deref().and_then(|s| Id::new(s).ok())
@@ -450,7 +461,13 @@ impl Builder<'_> {
             self.warn(cell, format!("threat {:?} has no type; recorded as category other", t.title));
         }
         let severity = Severity::parse(&t.severity).unwrap_or_else(|| {
-            self.warn(cell, format!("threat {:?} has severity {:?}, which Threatboard does not have; set to medium", t.title, t.severity));
+            self.warn(
+                cell,
+                format!(
+                    "threat {:?} has severity {:?}, which Threatboard does not have; set to medium",
+                    t.title, t.severity
+                ),
+            );
             Severity::Medium
         });
         let status = match t.status.trim().to_ascii_lowercase().as_str() {
@@ -459,7 +476,10 @@ impl Builder<'_> {
                 Status::Mitigated
             }
             s => Status::parse(s).unwrap_or_else(|| {
-                self.warn(cell, format!("threat {:?} has the unknown status {:?}; recorded as open", t.title, t.status));
+                self.warn(
+                    cell,
+                    format!("threat {:?} has the unknown status {:?}; recorded as open", t.title, t.status),
+                );
                 Status::Open
             }),
         };
@@ -589,7 +609,8 @@ pub(crate) fn split_references(description: &str) -> (String, Vec<String>) {
     let text = description.trim();
     if let Some(i) = text.rfind(REFERENCES_HEADING) {
         let (head, tail) = text.split_at(i);
-        let lines: Vec<&str> = tail[REFERENCES_HEADING.len()..].lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let lines: Vec<&str> =
+            tail[REFERENCES_HEADING.len()..].lines().map(str::trim).filter(|l| !l.is_empty()).collect();
         let at_paragraph_start = head.is_empty() || head.ends_with("\n\n");
         if at_paragraph_start && !lines.is_empty() && lines.iter().all(|l| l.starts_with("- ")) {
             let refs = lines.iter().map(|l| l[2..].trim().to_owned()).collect();
@@ -607,7 +628,10 @@ pub(crate) fn split_flags(notes: &str) -> (String, Vec<String>) {
         None => ("", text),
     };
     match last.strip_prefix(FLAGS_PREFIX) {
-        Some(flags) => (head.trim_end().to_owned(), flags.split(", ").map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()).collect()),
+        Some(flags) => (
+            head.trim_end().to_owned(),
+            flags.split(", ").map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()).collect(),
+        ),
         None => (text.to_owned(), Vec::new()),
     }
 }
@@ -618,8 +642,12 @@ mod tests {
 
     #[test]
     fn stride_types_map_and_others_are_kept() {
-        let t = |kind: &str, model: &str| RawThreat { kind: kind.into(), model_type: model.into(), ..RawThreat::default() };
-        assert_eq!(category(&t("Information disclosure", "STRIDE"), ""), (Category::InformationDisclosure, String::new()));
+        let t =
+            |kind: &str, model: &str| RawThreat { kind: kind.into(), model_type: model.into(), ..RawThreat::default() };
+        assert_eq!(
+            category(&t("Information disclosure", "STRIDE"), ""),
+            (Category::InformationDisclosure, String::new())
+        );
         assert_eq!(category(&t("Spoofing", ""), "Generic"), (Category::Spoofing, String::new()));
         assert_eq!(category(&t("Linkability", "LINDDUN"), "LINDDUN"), (Category::Other, "LINDDUN: Linkability".into()));
         assert_eq!(category(&t("Integrity", "CIA"), "STRIDE"), (Category::Other, "CIA: Integrity".into()));

@@ -186,9 +186,7 @@ fn pick(model: &cells::Model, choice: &DiagramChoice) -> Result<Vec<usize>, TdEr
             match found.as_slice() {
                 [one] => Ok(vec![*one]),
                 [] => Err(TdError::NoSuchDiagram { wanted: format!("{t:?}"), available }),
-                _ => Err(TdError::SeveralDiagrams {
-                    available: found.iter().map(|&i| available[i].clone()).collect(),
-                }),
+                _ => Err(TdError::SeveralDiagrams { available: found.iter().map(|&i| available[i].clone()).collect() }),
             }
         }
     }

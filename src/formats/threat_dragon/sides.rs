@@ -32,7 +32,11 @@ pub(crate) const NOTHING_SEPARATED: &str = "it does not separate any elements (a
 pub(crate) const DEGENERATE: &str = "it has fewer than two distinct points";
 
 /// For each curve (a polyline), what it separates among the element centres, within `extent`.
-pub(crate) fn separate(curves: &[Vec<Point>], centres: &[Point], extent: Rect) -> Vec<Result<Separation, &'static str>> {
+pub(crate) fn separate(
+    curves: &[Vec<Point>],
+    centres: &[Point],
+    extent: Rect,
+) -> Vec<Result<Separation, &'static str>> {
     let frame = extent.expand(MARGIN, MARGIN, MARGIN, MARGIN);
     let lines: Vec<Option<Vec<Point>>> = curves.iter().map(|c| dedup(c)).collect();
     let extended = extend(&lines, &frame);
@@ -40,9 +44,12 @@ pub(crate) fn separate(curves: &[Vec<Point>], centres: &[Point], extent: Rect) -
     let faces: Vec<Option<u32>> = centres.iter().map(|c| grid.face_near(*c)).collect();
     extended
         .iter()
-        .map(|line| {
+        .enumerate()
+        .map(|(i, line)| {
             let Some(line) = line else { return Err(DEGENERATE) };
-            let (left, right) = grid.sides(line);
+            let others: Vec<&[Point]> =
+                extended.iter().enumerate().filter(|(j, _)| *j != i).filter_map(|(_, l)| l.as_deref()).collect();
+            let (left, right) = grid.sides(line, &others);
             let only_left: BTreeSet<u32> = left.difference(&right).copied().collect();
             let only_right: BTreeSet<u32> = right.difference(&left).copied().collect();
             let members = |set: &BTreeSet<u32>| -> Vec<usize> {
@@ -206,7 +213,8 @@ impl Grid {
     fn index(&self, p: Point) -> Option<usize> {
         let x = ((p.x - self.frame.min_x) / self.cell).floor();
         let y = ((p.y - self.frame.min_y) / self.cell).floor();
-        (x >= 0.0 && y >= 0.0 && (x as usize) < self.w && (y as usize) < self.h).then(|| y as usize * self.w + x as usize)
+        (x >= 0.0 && y >= 0.0 && (x as usize) < self.w && (y as usize) < self.h)
+            .then(|| y as usize * self.w + x as usize)
     }
 
     /// Marks the cells a segment passes through, sampled at half a cell so that the marks are
@@ -279,7 +287,8 @@ impl Grid {
     }
 
     /// The regions touching the left and the right of a polyline (in its drawing direction).
-    fn sides(&self, line: &[Point]) -> (BTreeSet<u32>, BTreeSet<u32>) {
+    /// Points near other lines are not sampled: there a side sample could land across the other line.
+    fn sides(&self, line: &[Point], others: &[&[Point]]) -> (BTreeSet<u32>, BTreeSet<u32>) {
         let (mut left, mut right) = (BTreeSet::new(), BTreeSet::new());
         let offset = 2.5 * self.cell;
         for seg in line.windows(2) {
@@ -293,6 +302,9 @@ impl Grid {
             for i in 0..=steps {
                 let t = i as f64 / steps as f64;
                 let p = Point::new(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
+                if others.iter().any(|o| o.windows(2).any(|s| distance_to_segment(p, s[0], s[1]) < 2.0 * offset)) {
+                    continue;
+                }
                 for (sign, set) in [(1.0, &mut left), (-1.0, &mut right)] {
                     let q = Point::new(p.x + sign * n.x * offset, p.y + sign * n.y * offset);
                     if let Some(k) = self.index(q)
@@ -307,6 +319,13 @@ impl Grid {
     }
 }
 
+fn distance_to_segment(p: Point, a: Point, b: Point) -> f64 {
+    let (ex, ey) = (b.x - a.x, b.y - a.y);
+    let len2 = ex * ex + ey * ey;
+    let t = if len2 < 1e-12 { 0.0 } else { (((p.x - a.x) * ex + (p.y - a.y) * ey) / len2).clamp(0.0, 1.0) };
+    (p.x - a.x - t * ex).hypot(p.y - a.y - t * ey)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,7 +337,8 @@ mod tests {
     #[test]
     fn a_curve_round_a_corner_encloses_the_corner() {
         // An element in the top-left corner, three elsewhere; the curve cuts the corner off.
-        let centres = [Point::new(50.0, 50.0), Point::new(400.0, 300.0), Point::new(300.0, 50.0), Point::new(50.0, 300.0)];
+        let centres =
+            [Point::new(50.0, 50.0), Point::new(400.0, 300.0), Point::new(300.0, 50.0), Point::new(50.0, 300.0)];
         let curve = vec![Point::new(0.0, 150.0), Point::new(150.0, 150.0), Point::new(150.0, 0.0)];
         let out = separate(&[curve], &centres, rect(0.0, 0.0, 450.0, 350.0));
         assert_eq!(out, vec![Ok(Separation { inside: vec![0], outside: vec![1, 2, 3] })]);

@@ -31,7 +31,11 @@ fn read_cell(value: &Value, c: &Map<String, Value>, line: usize, diagram: &mut D
     let line_of = || Line {
         source: end(c.get("source")),
         target: end(c.get("target")),
-        vertices: c.get("vertices").and_then(Value::as_array).map(|v| v.iter().filter_map(point).collect()).unwrap_or_default(),
+        vertices: c
+            .get("vertices")
+            .and_then(Value::as_array)
+            .map(|v| v.iter().filter_map(point).collect())
+            .unwrap_or_default(),
         protocol: text_of(c.get("protocol")),
         encrypted: flag(c.get("isEncrypted")),
         bidirectional: flag(c.get("isBidirectional")).unwrap_or(false),
@@ -49,11 +53,8 @@ fn read_cell(value: &Value, c: &Map<String, Value>, line: usize, diagram: &mut D
             return None;
         }
     };
-    let name = first_text(&[
-        c.get("name"),
-        value.pointer("/attrs/text/text"),
-        value.pointer("/labels/0/attrs/text/text"),
-    ]);
+    let name =
+        first_text(&[c.get("name"), value.pointer("/attrs/text/text"), value.pointer("/labels/0/attrs/text/text")]);
     Some(Cell {
         td_id,
         tb_id: None,

@@ -47,9 +47,7 @@ fn read_cell(value: &Value, c: &Map<String, Value>, line: usize, diagram: &mut D
             let hint = closest(&shape_name).map(|s| format!(" (did you mean {s:?}?)")).unwrap_or_default();
             diagram.warn(
                 Some(line),
-                format!(
-                    "cell {td_id} has the unknown shape {shape_name:?}{hint}; read as {t} from its data.type"
-                ),
+                format!("cell {td_id} has the unknown shape {shape_name:?}{hint}; read as {t} from its data.type"),
             );
             t.to_owned()
         }
@@ -73,7 +71,11 @@ fn read_cell(value: &Value, c: &Map<String, Value>, line: usize, diagram: &mut D
     let line_of = || Line {
         source: end(c.get("source")),
         target: end(c.get("target")),
-        vertices: c.get("vertices").and_then(Value::as_array).map(|v| v.iter().filter_map(point).collect()).unwrap_or_default(),
+        vertices: c
+            .get("vertices")
+            .and_then(Value::as_array)
+            .map(|v| v.iter().filter_map(point).collect())
+            .unwrap_or_default(),
         protocol: text_of(data.get("protocol")),
         encrypted: flag(data.get("isEncrypted")),
         bidirectional: flag(data.get("isBidirectional")).unwrap_or(false),

@@ -81,7 +81,7 @@ fn summary_description(doc: &Document) -> String {
     parts.join("\n\n")
 }
 
-/// Trust-boundary boxes, outer ones first and below; boundaries without members are drawn as small
+/// Trust-boundary boxes, outer ones below nested ones; boundaries without members are drawn as small
 /// boxes in a row under the drawing so that they survive a round trip.
 fn boxes(doc: &Document, cells: &mut Vec<Value>) {
     let rects = boundary_rects(doc);
@@ -99,11 +99,15 @@ fn boxes(doc: &Document, cells: &mut Vec<Value>) {
         d
     };
     let mut empty = 0.0;
-    let mut order: Vec<&crate::model::Boundary> = doc.boundaries.iter().collect();
-    order.sort_by_key(|b| depth(b));
-    for b in order {
+    // Document order already puts outer boundaries first; Threat Dragon stacks by zIndex anyway.
+    for b in &doc.boundaries {
         let rect = rects.get(&b.id).copied().unwrap_or_else(|| {
-            let r = Rect { min_x: bottom.0 + empty * 200.0, min_y: bottom.1, max_x: bottom.0 + empty * 200.0 + 160.0, max_y: bottom.1 + 80.0 };
+            let r = Rect {
+                min_x: bottom.0 + empty * 200.0,
+                min_y: bottom.1,
+                max_x: bottom.0 + empty * 200.0 + 160.0,
+                max_y: bottom.1 + 80.0,
+            };
             empty += 1.0;
             r
         });
