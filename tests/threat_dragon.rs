@@ -1,5 +1,7 @@
 //! Threat Dragon import and export against the shared corpus: counts taken from the raw JSON,
 //! malformed and foreign files, export validated with Threat Dragon's own v2 schema, round trips.
+// Helpers outside `#[test]` functions unwrap too: a failure is a test failure.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

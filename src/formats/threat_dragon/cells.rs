@@ -1,5 +1,5 @@
 //! The intermediate form both Threat Dragon readers produce: the model's summary and, per diagram,
-//! its nodes, lines and texts with their semantic properties, independent of JointJS or X6 layout.
+//! its nodes, lines and texts with their semantic properties, independent of `JointJS` or X6 layout.
 
 use serde_json::{Map, Value};
 
@@ -167,6 +167,7 @@ impl Diagram {
 }
 
 /// Reads a parsed file: recognises other formats, checks the skeleton, then reads each diagram.
+#[allow(clippy::too_many_lines)] // one straight walk down the model's skeleton, each step with its own message
 pub(crate) fn read_model(text: &str, root: &Value) -> Result<Model, TdError> {
     let Some(obj) = root.as_object() else {
         return Err(invalid(text, &[], "a Threat Dragon model is a JSON object; this file holds something else"));
@@ -201,8 +202,8 @@ pub(crate) fn read_model(text: &str, root: &Value) -> Result<Model, TdError> {
             ));
         }
     };
-    match obj.get("summary") {
-        Some(Value::Object(s)) => {
+    if let Some(Value::Object(s)) = obj.get("summary") {
+        {
             model.title = string_field(s, "title", text, &[PathStep::Key("summary")], &mut model.warnings);
             model.description = string_field(s, "description", text, &[PathStep::Key("summary")], &mut model.warnings);
             let owner = string_field(s, "owner", text, &[PathStep::Key("summary")], &mut model.warnings);
@@ -230,7 +231,8 @@ pub(crate) fn read_model(text: &str, root: &Value) -> Result<Model, TdError> {
             }
             model.people = people.join(" ");
         }
-        _ => {
+    } else {
+        {
             let hint =
                 similar_key(obj, "summary").map(|k| format!(" (found `{k}`: a misspelling?)")).unwrap_or_default();
             let (line, _) = position(text, &[]);

@@ -15,7 +15,7 @@
 //!   that separates nothing, or cuts across boxes, is kept as an empty boundary with a warning.
 //! - text blocks → the notes of the element (or box) they sit on, else the document's description.
 //! - threats → threats on their element or flow. STRIDE types map to their category; types from other
-//!   methodologies (LINDDUN, CIA, DIE, PLOT4ai, …) become category `other` with the original kept in
+//!   methodologies (LINDDUN, CIA, DIE, `PLOT4ai`, …) become category `other` with the original kept in
 //!   `classification` as `LINDDUN: Linkability`. `score` → `cvss`, `number` → id `T<number>`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,7 +51,7 @@ pub(crate) fn to_document(model: &Model, diagram: Option<&Diagram>, warnings: &m
     warnings.extend(diagram.warnings.iter().cloned());
     let title = diagram.title.trim();
     if doc.title.is_empty() {
-        doc.title = title.to_owned();
+        title.clone_into(&mut doc.title);
     } else if !title.is_empty() && title != doc.title {
         doc.title = format!("{} — {title}", doc.title);
     }
@@ -92,20 +92,21 @@ impl Builder<'_> {
         });
     }
 
-    fn id_for(&mut self, cell: &Cell, fallback: &str, base: Option<String>) -> Id {
+    fn id_for(&mut self, cell: &Cell, fallback: &str, base: Option<&str>) -> Id {
         if let Some(id) = cell.tb_id.as_deref().and_then(|s| Id::new(s).ok())
             && !self.taken.contains(id.as_str())
         {
             self.taken.insert(id.to_string());
             return id;
         }
-        let base = Id::slug(base.as_deref().unwrap_or(&cell.name), fallback);
+        let base = Id::slug(base.unwrap_or(&cell.name), fallback);
         let id = Id::unique(&base, |s| self.taken.contains(s));
         self.taken.insert(id.to_string());
         id
     }
 
     /// Fills the document; returns the text blocks that belong to the document's description.
+    #[allow(clippy::too_many_lines)] // the steps share the element and boundary tables they build
     fn build(&mut self) -> Vec<String> {
         let cells = &self.diagram.cells;
         // Elements, with their drawn rectangles (missing ones placed in a row below the drawing).
@@ -140,8 +141,8 @@ impl Builder<'_> {
         if !missing.is_empty() {
             let placed: Vec<Rect> =
                 rects.iter().enumerate().filter(|(i, _)| !missing.contains(i)).map(|(_, r)| *r).collect();
-            let (x0, y0) = placed.iter().fold((0.0f64, f64::MIN), |(x, y), r| (x.min(r.min_x), y.max(r.max_y)));
-            let y = if y0 == f64::MIN { 0.0 } else { y0 + 120.0 };
+            let x0 = placed.iter().map(|r| r.min_x).fold(0.0f64, f64::min);
+            let y = placed.iter().map(|r| r.max_y).reduce(f64::max).map_or(0.0, |y| y + 120.0);
             for (n, &i) in missing.iter().enumerate() {
                 let e = &mut self.doc.elements[i];
                 e.at = Point::new(x0 + 90.0 + 200.0 * n as f64, y);
@@ -169,7 +170,7 @@ impl Builder<'_> {
             boxes
                 .iter()
                 .filter(|(i, r)| {
-                    r.contains(p) && bigger_than.is_none_or(|(a, j)| area(r) > a || (area(r) == a && *i < j))
+                    r.contains(p) && bigger_than.is_none_or(|(a, j)| area(r).total_cmp(&a).then(j.cmp(i)).is_gt())
                 })
                 .min_by(|(i, a), (j, b)| area(a).total_cmp(&area(b)).then(j.cmp(i)))
                 .map(|(i, _)| *i)
@@ -229,9 +230,9 @@ impl Builder<'_> {
             stack.extend((0..zones.len()).filter(|&k| zones[k].parent == Some(i)).rev());
         }
         // Anything left is on a parent cycle, which nesting by area cannot make; keep it flat.
-        for i in 0..zones.len() {
+        for (i, zone) in zones.iter_mut().enumerate() {
             if !order.contains(&i) {
-                zones[i].parent = None;
+                zone.parent = None;
                 order.push(i);
             }
         }
@@ -289,7 +290,9 @@ impl Builder<'_> {
             .collect();
         let mut extent: Option<Rect> = None;
         let mut grow = |r: Rect| extent = Some(extent.map_or(r, |e| e.union(&r)));
-        rects.iter().for_each(|r| grow(*r));
+        for r in rects {
+            grow(*r);
+        }
         zones.iter().filter_map(|z| z.rect).for_each(&mut grow);
         for p in polylines.iter().flatten() {
             grow(Rect { min_x: p.x, min_y: p.y, max_x: p.x, max_y: p.y });
@@ -330,9 +333,10 @@ impl Builder<'_> {
             let mut problem = None;
             for (k, (end, which)) in [(&line.source, "source"), (&line.target, "target")].into_iter().enumerate() {
                 match end {
-                    End::Cell(id) => match element_of.get(id.as_str()) {
-                        Some(&e) => ends[k] = Some(e),
-                        None => {
+                    End::Cell(id) => {
+                        if let Some(&e) = element_of.get(id.as_str()) {
+                            ends[k] = Some(e);
+                        } else {
                             let what = self
                                 .diagram
                                 .cells
@@ -341,7 +345,7 @@ impl Builder<'_> {
                                 .map_or_else(|| "no cell in this diagram".to_owned(), Cell::describe);
                             problem = Some(format!("its {which} is cell {id}, which is {what}, not an element"));
                         }
-                    },
+                    }
                     End::Point(p) => match nearest(*p, rects) {
                         Some((e, d)) => {
                             ends[k] = Some(e);
@@ -375,7 +379,7 @@ impl Builder<'_> {
             };
             let (from_id, to_id) = (self.doc.elements[from].id.clone(), self.doc.elements[to].id.clone());
             let base = format!("{from_id}-to-{to_id}");
-            let id = self.id_for(cell, "flow", Some(base));
+            let id = self.id_for(cell, "flow", Some(&base));
             let protocol = line.protocol.trim().to_owned();
             // The encrypted flag has its own field on flows.
             let flow_flags: Vec<String> = cell.flags.iter().filter(|f| *f != "isEncrypted").cloned().collect();

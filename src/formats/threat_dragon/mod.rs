@@ -1,7 +1,7 @@
 //! OWASP Threat Dragon models: import (v1 and v2) and export (v2).
 //!
 //! Import reads the JSON into a small intermediate form ([`cells`]), one reader per Threat Dragon
-//! generation ([`v1`] for JointJS `diagramJson.cells`, [`v2`] for X6 `cells`), then [`mapping`] turns one
+//! generation ([`v1`] for `JointJS` `diagramJson.cells`, [`v2`] for X6 `cells`), then [`mapping`] turns one
 //! diagram into a Threatboard [`Document`]. Export ([`write`]) produces a Threat Dragon v2 model that
 //! validates against Threat Dragon's own v2 JSON schema.
 //!

@@ -108,10 +108,11 @@ fn extend(lines: &[Option<Vec<Point>>], frame: &Rect) -> Vec<Option<Vec<Point>>>
                 if adjacent {
                     continue;
                 }
-                if let Some((t, _)) = intersect(ray.origin, ray.dir, seg[0], seg[1]) {
-                    if t > 1e-6 && t < ray.length {
-                        ray.length = t;
-                    }
+                if let Some((t, _)) = intersect(ray.origin, ray.dir, seg[0], seg[1])
+                    && t > 1e-6
+                    && t < ray.length
+                {
+                    ray.length = t;
                 }
             }
         }
@@ -163,6 +164,7 @@ fn exit_distance(o: Point, d: Point, frame: &Rect) -> f64 {
 }
 
 /// Where the ray `o + t·d` meets the segment `a + s·(b − a)`, as `(t, s)` with `s` in 0..=1.
+#[allow(clippy::many_single_char_names)] // the names of the textbook formula
 fn intersect(o: Point, d: Point, a: Point, b: Point) -> Option<(f64, f64)> {
     let e = Point::new(b.x - a.x, b.y - a.y);
     let denom = d.x * e.y - d.y * e.x;
@@ -288,6 +290,7 @@ impl Grid {
 
     /// The regions touching the left and the right of a polyline (in its drawing direction).
     /// Points near other lines are not sampled: there a side sample could land across the other line.
+    #[allow(clippy::many_single_char_names)] // segment ends, normal and sample point
     fn sides(&self, line: &[Point], others: &[&[Point]]) -> (BTreeSet<u32>, BTreeSet<u32>) {
         let (mut left, mut right) = (BTreeSet::new(), BTreeSet::new());
         let offset = 2.5 * self.cell;

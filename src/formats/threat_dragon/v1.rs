@@ -1,4 +1,4 @@
-//! The Threat Dragon 1.x reader: JointJS cells in `diagramJson.cells`, with `tm.*` types and the
+//! The Threat Dragon 1.x reader: `JointJS` cells in `diagramJson.cells`, with `tm.*` types and the
 //! semantic properties on the cell itself.
 
 use serde_json::{Map, Value};

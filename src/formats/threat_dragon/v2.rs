@@ -1,4 +1,4 @@
-//! The Threat Dragon 2.x reader: AntV X6 cells with a `shape` and the semantic properties in `data`.
+//! The Threat Dragon 2.x reader: `AntV` X6 cells with a `shape` and the semantic properties in `data`.
 
 use serde_json::{Map, Value};
 

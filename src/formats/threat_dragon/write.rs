@@ -91,7 +91,7 @@ fn boxes(doc: &Document, cells: &mut Vec<Value>) {
         let mut at = b.parent.as_ref();
         while let Some(p) = at {
             d += 1;
-            if d > doc.boundaries.len() as i64 {
+            if d > i64::try_from(doc.boundaries.len()).unwrap_or(i64::MAX) {
                 break;
             }
             at = doc.boundaries.iter().find(|x| &x.id == p).and_then(|x| x.parent.as_ref());
@@ -267,7 +267,9 @@ fn threats_on(doc: &Document, target: &Id, numbers: &[u64]) -> Vec<Value> {
                 if !description.is_empty() {
                     description.push_str("\n\n");
                 }
-                description.push_str(&format!("{REFERENCES_HEADING}\n{}", list.join("\n")));
+                description.push_str(REFERENCES_HEADING);
+                description.push('\n');
+                description.push_str(&list.join("\n"));
             }
             json!({
                 "id": uuid("threat", &t.id),
@@ -368,7 +370,7 @@ fn uuid(namespace: &str, id: &Id) -> String {
         }
         h
     };
-    let (a, b) = (hash(0xcbf2_9ce4_8422_2325), hash(0x84222325_cbf29ce4));
+    let (a, b) = (hash(0xcbf2_9ce4_8422_2325), hash(0x8422_2325_cbf2_9ce4));
     let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
     format!(
         "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
