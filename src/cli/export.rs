@@ -97,6 +97,7 @@ fn render(doc: &Document, format: ExportFormat, _args: &ExportArgs) -> anyhow::R
     Ok(match format {
         ExportFormat::Json => json::to_string(doc).into_bytes(),
         ExportFormat::Mermaid => crate::formats::mermaid::export(doc).into_bytes(),
+        ExportFormat::ThreatDragon => crate::formats::threat_dragon::export(doc).into_bytes(),
         other => bail!("export to {other:?} is not available in this build"),
     })
 }
