@@ -13,7 +13,22 @@ pub fn fragment(doc: &Document, selection: &[Id]) -> Document {
     let elements: Vec<_> = doc.elements.iter().filter(|e| picked(&e.id)).cloned().collect();
     let has = |id: &Id| elements.iter().any(|e| e.id == *id);
     let flows: Vec<_> = doc.flows.iter().filter(|f| has(&f.from) && has(&f.to)).cloned().collect();
-    let boundaries: Vec<_> = doc.boundaries.iter().filter(|b| picked(&b.id)).cloned().collect();
+    // Boundaries the selection sits in travel too, so the fragment is a valid document; pasting
+    // reuses a boundary that exists with the same id and label.
+    let ix = Index::new(doc);
+    let mut wanted: Vec<&Id> = selection.iter().collect();
+    for e in &elements {
+        wanted.extend(ix.boundary_chain(e).into_iter().map(|b| &b.id));
+    }
+    let boundaries: Vec<_> = doc
+        .boundaries
+        .iter()
+        .filter(|b| {
+            wanted.contains(&&b.id)
+                || selection.iter().any(|s| ix.boundary_ancestors(s.as_str()).iter().skip(1).any(|a| a.id == b.id))
+        })
+        .cloned()
+        .collect();
     let targets = |id: &Id| has(id) || flows.iter().any(|f| f.id == *id);
     let threats = doc.threats.iter().filter(|t| targets(&t.target)).cloned().collect();
     Document { boundaries, elements, flows, threats, ..Document::default() }
@@ -48,7 +63,14 @@ pub fn paste(doc: &Document, text: &str, offset: f64) -> Result<(Edit, Vec<Id>),
         .chain(frag.elements.iter().map(|e| e.id.clone()))
         .chain(frag.flows.iter().map(|f| f.id.clone()))
         .collect();
-    for id in ids {
+    for b in &frag.boundaries {
+        if ix.boundary(b.id.as_str()).is_some_and(|o| o.label == b.label) {
+            map.insert(b.id.clone(), b.id.clone());
+        }
+    }
+    let reused: Vec<Id> = map.keys().cloned().collect();
+    frag.boundaries.retain(|b| !reused.contains(&b.id));
+    for id in ids.into_iter().filter(|i| !reused.contains(i)) {
         let fresh = Id::unique(&id, |s| ix.is_taken(s) || taken.iter().any(|t| t == s));
         taken.push(fresh.to_string());
         map.insert(id, fresh);
