@@ -18,7 +18,8 @@ fn next_threat_id(app: &ThreatboardApp) -> Id {
         .max()
         .unwrap_or(0);
     let taken = |s: &str| app.session.doc.threats.iter().any(|t| t.id.as_str() == s);
-    Id::unique(&Id::slug(&format!("T{}", n + 1), "T"), taken)
+    let base = Id::new(format!("T{}", n + 1)).unwrap_or_else(|_| Id::slug("threat", "threat"));
+    Id::unique(&base, taken)
 }
 
 /// Adds a threat to the single selected flow or element, and shows it.
