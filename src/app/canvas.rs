@@ -137,8 +137,12 @@ fn zoom_and_scroll(app: &mut ThreatboardApp, ui: &egui::Ui, response: &egui::Res
 
 /// Zooms and pans so the whole diagram fits the canvas.
 pub fn zoom_to_fit(app: &mut ThreatboardApp) {
+    // Leave the bottom strip to the legend so it covers nothing.
+    let legend = super::paint::legend_height(&app.scene);
+    let mut area = app.canvas_rect;
+    area.max.y -= legend;
     app.view = match app.scene.bounds {
-        Some(b) if app.canvas_rect.is_positive() => View::fit(b, app.canvas_rect),
+        Some(b) if area.is_positive() => View::fit(b, area),
         _ => View::default(),
     };
 }

@@ -92,7 +92,7 @@ fn selection_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
             ui.label(
                 "Click an element, flow or boundary to edit it here. Type lines in the quick-entry bar to draw fast:",
             );
-            ui.label(RichText::new(crate::quick::SYNTAX_HELP).monospace().small());
+            ui.label(RichText::new(crate::quick::SYNTAX_HELP).monospace().size(10.0));
         }
         [one] => match ix.item(one.as_str()) {
             Some(Item::Element(e)) => element_ui(app, ui, &ix, e),

@@ -370,13 +370,20 @@ fn element_shapes(
     }
 }
 
+const LEGEND_ROW: f32 = 18.0;
+
+/// Screen height the legend takes at the bottom of the canvas (0 without one).
+pub fn legend_height(scene: &Scene) -> f32 {
+    let rows = scene.legend.len() + usize::from(!scene.boundaries.is_empty());
+    if rows == 0 { 0.0 } else { LEGEND_ROW * rows as f32 + 22.0 }
+}
+
 fn legend(painter: &Painter, area: Rect, scene: &Scene, palette: &Palette) {
     if scene.legend.is_empty() && scene.boundaries.is_empty() {
         return;
     }
-    let row = 18.0;
-    let rows = scene.legend.len() + usize::from(!scene.boundaries.is_empty());
-    let size = Vec2::new(230.0, row * rows as f32 + 12.0);
+    let row = LEGEND_ROW;
+    let size = Vec2::new(230.0, legend_height(scene) - 10.0);
     let rect = Rect::from_min_size(Pos2::new(area.left() + 10.0, area.bottom() - size.y - 10.0), size);
     painter.rect_filled(rect, 6.0, palette.label_bg);
     painter.rect_stroke(rect, 6.0, Stroke::new(1.0, palette.grid), StrokeKind::Inside);
