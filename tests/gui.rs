@@ -197,3 +197,42 @@ fn threats_tab_adds_and_sets_status() {
     let t = doc.threats.iter().find(|t| t.id.as_str() == "T3").unwrap();
     assert_eq!(t.status, threatboard::model::Status::Mitigated);
 }
+
+fn drag(h: &mut Harness<'_, ThreatboardApp>, from: Pos2, to: Pos2) {
+    let none = Modifiers::NONE;
+    h.event(Event::PointerMoved(from));
+    h.run_steps(1);
+    h.event(Event::PointerButton { pos: from, button: PointerButton::Primary, pressed: true, modifiers: none });
+    h.run_steps(1);
+    for i in 1..=10 {
+        h.event(Event::PointerMoved(from + (to - from) * (i as f32 / 10.0)));
+        h.run_steps(1);
+    }
+    h.event(Event::PointerButton { pos: to, button: PointerButton::Primary, pressed: false, modifiers: none });
+    h.run_steps(3);
+}
+
+#[test]
+fn dropping_into_a_boundary_box_moves_membership_and_is_one_step() {
+    let mut doc = sample("kubernetes-agent-2020-10.json");
+    let edit = threatboard::quick::parse_line(&doc, "Runner: external").unwrap().unwrap();
+    doc.apply(edit).unwrap();
+    let mut h = harness(ThreatboardApp::with_document(doc, None));
+    let runner = |h: &Harness<'_, ThreatboardApp>| {
+        h.state().session().doc.elements.iter().find(|e| e.id.as_str() == "runner").unwrap().clone()
+    };
+    assert_eq!(runner(&h).boundary, None);
+    // Between nginx and kas, inside GitLab's box.
+    let target = h.state().canvas_to_screen(420.0, 310.0);
+    let from = element_centre(&h, "runner");
+    drag(&mut h, from, target);
+    assert_eq!(runner(&h).boundary, Some(id("gitlab")));
+    assert_eq!(h.state().session().history.undo_len(), 1, "move and re-parent are one step");
+    let far = h.state().canvas_to_screen(1400.0, 300.0);
+    let from = element_centre(&h, "runner");
+    drag(&mut h, from, far);
+    assert_eq!(runner(&h).boundary, None);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(runner(&h).boundary, Some(id("gitlab")));
+}
