@@ -96,6 +96,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<u8> {
 fn render(doc: &Document, format: ExportFormat, _args: &ExportArgs) -> anyhow::Result<Vec<u8>> {
     Ok(match format {
         ExportFormat::Json => json::to_string(doc).into_bytes(),
+        ExportFormat::Mermaid => crate::formats::mermaid::export(doc).into_bytes(),
         other => bail!("export to {other:?} is not available in this build"),
     })
 }

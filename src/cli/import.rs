@@ -66,9 +66,13 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn convert(_text: &str, format: ImportFormat, _path: &Path) -> anyhow::Result<(Document, Vec<String>)> {
+fn convert(text: &str, format: ImportFormat, path: &Path) -> anyhow::Result<(Document, Vec<String>)> {
     match format {
-        ImportFormat::Mermaid => bail!("import from Mermaid is not available in this build"),
+        ImportFormat::Mermaid => {
+            let imported =
+                crate::formats::mermaid::import(text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))?;
+            Ok((imported.document, imported.warnings.iter().map(ToString::to_string).collect()))
+        }
         ImportFormat::ThreatDragon => bail!("import from Threat Dragon is not available in this build"),
     }
 }
