@@ -1,5 +1,6 @@
 //! The command line: argument parsing and one function per command. Errors are handled once, here.
 
+pub mod diff;
 pub mod export;
 mod files;
 pub mod import;
@@ -56,6 +57,13 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Read a Mermaid flowchart or a Threat Dragon model into a Threatboard model.
     Import(import::ImportArgs),
+    /// Compare two versions of a model: security summary first, then what was added, removed, renamed or changed.
+    ///
+    /// A side may be REV:PATH, read with `git show` (`threatboard diff HEAD~3:model.json model.json`).
+    /// Exits 0 when the versions are the same, 1 when they differ, 2 on error.
+    Diff(diff::DiffArgs),
+    /// Print a model as stable, readable text, for `git diff` through a textconv driver (see README).
+    Textconv(diff::TextconvArgs),
 }
 
 /// Runs a command and returns the process exit code. Every error is printed here, once.
@@ -66,6 +74,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::Schema => print_stdout(&schema_text()).map(|()| EXIT_OK),
         Command::Export(args) => export::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Textconv(args) => diff::textconv(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
