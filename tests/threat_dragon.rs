@@ -496,7 +496,7 @@ fn hand_made_model_covers_nesting_texts_flags_and_drops() {
     let el = |label: &str| doc.elements.iter().find(|e| e.label == label).unwrap();
     // Nested boxes; membership by centre.
     let inner = doc.boundaries.iter().find(|b| b.label == "Inner").unwrap();
-    assert_eq!(inner.parent.as_ref().map(|p| p.as_str()), Some("outer"));
+    assert_eq!(inner.parent.as_ref().map(threatboard::model::Id::as_str), Some("outer"));
     assert_eq!(el("Worker").boundary.as_ref().unwrap(), &inner.id);
     assert_eq!(el("Keys").boundary.as_ref().unwrap().as_str(), "outer");
     assert_eq!(el("User").boundary, None);
