@@ -443,3 +443,101 @@ fn cli_imports_one_or_all_diagrams_and_exports() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_valid(&v2_validator(), "cli export", &std::fs::read_to_string(&td).unwrap());
 }
+
+/// A small hand-written v2 model with the cases the demo models lack.
+const HAND_MADE: &str = r#"{
+  "version": "2.3.0",
+  "summary": { "title": "Hand made", "owner": "Alice", "description": "Edge cases." },
+  "detail": { "contributors": [], "diagramTop": 1, "reviewer": "", "threatTop": 3, "diagrams": [{
+    "id": 0, "title": "Hand made", "diagramType": "LINDDUN", "thumbnail": "", "version": "2.3.0",
+    "cells": [
+      { "id": "outer", "shape": "trust-boundary-box", "zIndex": -50, "position": { "x": 0, "y": 0 },
+        "size": { "width": 600, "height": 400 }, "attrs": { "label": { "text": "Outer" } },
+        "data": { "type": "tm.BoundaryBox", "hasOpenThreats": false,
+          "threats": [{ "title": "On a box", "type": "Linkability", "status": "Open", "severity": "Low",
+                        "description": "", "mitigation": "" }] } },
+      { "id": "inner", "shape": "trust-boundary-box", "zIndex": -49, "position": { "x": 50, "y": 50 },
+        "size": { "width": 250, "height": 200 },
+        "data": { "type": "tm.BoundaryBox", "name": "Inner", "hasOpenThreats": false } },
+      { "id": "p", "shape": "process", "zIndex": 1, "position": { "x": 100, "y": 100 },
+        "size": { "width": 100, "height": 100 },
+        "data": { "type": "tm.Process", "name": "Worker", "hasOpenThreats": true, "privilegeLevel": "root",
+          "threats": [{ "title": "Linkable logs", "type": "Linkability", "modelType": "LINDDUN", "number": 2,
+                        "status": "Open", "severity": "High", "score": "7.5", "description": "d", "mitigation": "m" }] } },
+      { "id": "s", "shape": "store", "zIndex": 2, "position": { "x": 400, "y": 250 },
+        "size": { "width": 120, "height": 60 },
+        "data": { "type": "tm.Store", "name": "Keys", "hasOpenThreats": false, "storesCredentials": true,
+                  "isEncrypted": true } },
+      { "id": "a", "shape": "actor", "zIndex": 3, "position": { "x": 800, "y": 100 },
+        "size": { "width": 120, "height": 60 }, "data": { "type": "tm.Actor", "name": "User", "hasOpenThreats": false } },
+      { "id": "lost", "shape": "actor", "zIndex": 4, "data": { "type": "tm.Actor", "name": "Nowhere", "hasOpenThreats": false } },
+      { "id": "t1", "shape": "td-text-block", "zIndex": 5, "position": { "x": 130, "y": 140 },
+        "size": { "width": 40, "height": 20 }, "data": { "type": "tm.Text", "name": "runs as root", "hasOpenThreats": false } },
+      { "id": "t2", "shape": "td-text-block", "zIndex": 6, "position": { "x": 350, "y": 20 },
+        "size": { "width": 100, "height": 20 }, "data": { "type": "tm.Text", "name": "the data centre", "hasOpenThreats": false } },
+      { "id": "f1", "shape": "flow", "zIndex": 7, "source": { "cell": "a" }, "target": { "cell": "p" },
+        "data": { "type": "tm.Flow", "name": "jobs", "protocol": "https", "isEncrypted": true, "isPublicNetwork": true,
+                  "hasOpenThreats": false } },
+      { "id": "f2", "shape": "flow", "zIndex": 8, "source": { "cell": "p" }, "target": { "cell": "inner" },
+        "data": { "type": "tm.Flow", "name": "to a box", "hasOpenThreats": false,
+          "threats": [{ "title": "Gone", "type": "Spoofing", "status": "Open", "severity": "Low", "description": "", "mitigation": "" }] } },
+      { "id": "f3", "shape": "flow", "zIndex": 9, "source": { "cell": "p" }, "target": { "cell": "s" },
+        "data": { "type": "tm.Flow", "name": "keys", "protocol": "grpc", "isEncrypted": false, "isBidirectional": true,
+                  "outOfScope": true, "reasonOutOfScope": "local", "hasOpenThreats": false } }
+    ] }] }
+}"#;
+
+#[test]
+fn hand_made_model_covers_nesting_texts_flags_and_drops() {
+    let imported = import(HAND_MADE, &DiagramChoice::Only).unwrap();
+    let one = &imported[0];
+    let doc = &one.document;
+    let warned = |needle: &str| one.warnings.iter().any(|w| w.to_string().contains(needle));
+    let el = |label: &str| doc.elements.iter().find(|e| e.label == label).unwrap();
+    // Nested boxes; membership by centre.
+    let inner = doc.boundaries.iter().find(|b| b.label == "Inner").unwrap();
+    assert_eq!(inner.parent.as_ref().map(threatboard::model::Id::as_str), Some("outer"));
+    assert_eq!(el("Worker").boundary.as_ref().unwrap(), &inner.id);
+    assert_eq!(el("Keys").boundary.as_ref().unwrap().as_str(), "outer");
+    assert_eq!(el("User").boundary, None);
+    // Texts: on the process → its notes; in the outer box → the box's notes.
+    assert_eq!(el("Worker").notes, "runs as root\n\nThreat Dragon: privilegeLevel=root");
+    assert_eq!(doc.boundaries.iter().find(|b| b.id == "outer").unwrap().notes, "the data centre");
+    assert_eq!(el("Keys").notes, "Threat Dragon: storesCredentials, isEncrypted");
+    // A missing position is placed below the drawing, with a warning.
+    assert!(el("Nowhere").at.y > 400.0);
+    assert!(warned("Nowhere") && warned("no usable position"));
+    // Flows: https needs no override; the flow into a box is dropped with its threat.
+    assert_eq!(doc.flows.len(), 2);
+    let jobs = doc.flows.iter().find(|f| f.label == "jobs").unwrap();
+    assert_eq!((jobs.encrypted, jobs.notes.as_str()), (None, "Threat Dragon: isPublicNetwork"));
+    let keys = doc.flows.iter().find(|f| f.label == "keys").unwrap();
+    assert!(keys.bidirectional && keys.out_of_scope && keys.encrypted.is_none());
+    assert!(warned("to a box") && warned("with its 1 threat(s)") && warned("trust boundary box"));
+    // Threats: the LINDDUN one is kept with its number and score; the one on a box is reported.
+    assert_eq!(doc.threats.len(), 1);
+    let t = &doc.threats[0];
+    assert_eq!(
+        (t.id.as_str(), t.category, t.classification.as_str(), t.cvss.as_str()),
+        ("T2", Category::Other, "LINDDUN: Linkability", "7.5")
+    );
+    assert!(warned("threat(s) on a trust boundary dropped"));
+    assert!(doc.description.contains("Owner: Alice."));
+    // Export writes the flags and the methodology back.
+    let td: Value = serde_json::from_str(&export(doc)).unwrap();
+    let cells = td.pointer("/detail/diagrams/0/cells").and_then(Value::as_array).unwrap();
+    let data = |name: &str| {
+        cells
+            .iter()
+            .find_map(|c| (c.pointer("/data/name") == Some(&Value::from(name))).then(|| c["data"].clone()))
+            .unwrap()
+    };
+    assert_eq!(data("Keys")["storesCredentials"], Value::Bool(true));
+    assert_eq!(data("Keys")["isEncrypted"], Value::Bool(true));
+    assert_eq!(data("Keys")["description"], Value::from(""));
+    assert_eq!(data("Worker")["privilegeLevel"], Value::from("root"));
+    assert_eq!(data("jobs")["isPublicNetwork"], Value::Bool(true));
+    assert_eq!(data("Worker")["threats"][0]["modelType"], Value::from("LINDDUN"));
+    assert_eq!(td.pointer("/detail/diagrams/0/diagramType"), Some(&Value::from("LINDDUN")));
+    assert_valid(&v2_validator(), "hand made", &export(doc));
+}

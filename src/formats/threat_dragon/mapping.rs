@@ -211,7 +211,10 @@ impl Builder<'_> {
             let centre = rect.map(|r| r.centre());
             let on_element = centre.and_then(|c| rects.iter().position(|r| r.contains(c)));
             if let Some(e) = on_element {
-                append(&mut self.doc.elements[e].notes, &text);
+                // Before the flags line, which stays last so that the exporter finds it.
+                let (mut head, flags) = split_flags(&self.doc.elements[e].notes);
+                append(&mut head, &text);
+                self.doc.elements[e].notes = notes(&head, &flags);
             } else if let Some(z) = centre.and_then(|c| innermost(c, None)) {
                 append(&mut zone_notes[z], &text);
             } else {

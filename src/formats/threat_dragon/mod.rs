@@ -205,6 +205,71 @@ pub(crate) fn position(text: &str, path: &[PathStep<'_>]) -> (usize, usize) {
     locate(text, &path).unwrap_or((1, 1))
 }
 
+/// The 1-based line on which each element of the JSON array at `path` starts, found in one pass
+/// (locating each cell separately would read a large file once per cell).
+pub(crate) fn element_lines(text: &str, path: &[PathStep<'_>]) -> Vec<usize> {
+    let path = FieldPath(
+        path.iter()
+            .map(|s| match s {
+                PathStep::Key(k) => Segment::Key((*k).to_owned()),
+                PathStep::Index(i) => Segment::Index(*i),
+            })
+            .collect(),
+    );
+    let Some((line, column)) = locate(text, &path) else { return Vec::new() };
+    let start = text.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>();
+    let start = start + text[start..].chars().take(column - 1).map(char::len_utf8).sum::<usize>();
+    let mut lines = Vec::new();
+    let (mut line, mut depth, mut in_string, mut escaped, mut expect) = (line, 0usize, false, false, false);
+    for b in text[start..].bytes() {
+        if b == b'\n' {
+            line += 1;
+        }
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if expect && depth == 1 && !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b']') {
+            lines.push(line);
+            expect = false;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                expect = depth == 1;
+            }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            b',' if depth == 1 => expect = true,
+            _ => {}
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn element_lines_are_found_in_one_pass() {
+        let text = "{\"a\": {\"cells\": [\n  {\"x\": \"[,]\"},\n  7, \"s\",\n  [1, 2]\n]}}";
+        let lines = element_lines(text, &[PathStep::Key("a"), PathStep::Key("cells")]);
+        assert_eq!(lines, vec![2, 3, 3, 4]);
+        assert!(element_lines(text, &[PathStep::Key("b")]).is_empty());
+    }
+}
+
 /// One step of a path into the Threat Dragon JSON.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum PathStep<'a> {

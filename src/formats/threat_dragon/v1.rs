@@ -5,15 +5,14 @@ use serde_json::{Map, Value};
 
 use super::cells::{Cell, Diagram, End, Line, Shape, extra_flags, flag, point, rect, text_of, threats};
 use super::v2::first_text;
-use super::{PathStep, position};
+use super::{PathStep, element_lines};
 use crate::model::ElementKind;
 
 /// Reads `diagramJson.cells` into the diagram, warning about what is not understood.
 pub(crate) fn read_cells(text: &str, at: &[PathStep<'_>], cells: &[Value], diagram: &mut Diagram) {
+    let lines = element_lines(text, at);
     for (i, value) in cells.iter().enumerate() {
-        let mut path = at.to_vec();
-        path.push(PathStep::Index(i));
-        let (line, _) = position(text, &path);
+        let line = lines.get(i).copied().unwrap_or(1);
         let Some(c) = value.as_object() else {
             diagram.warn(Some(line), format!("cell {i} is not an object; skipped"));
             continue;
