@@ -27,6 +27,7 @@ pub struct Spacing {
     pub layer_gap: f64,
 }
 
+#[allow(clippy::too_many_lines)] // the classic phases in order: cycles, layers, order, coordinates
 /// Centres for items of the given sizes (width, height), linked by `links`, in direction `dir`.
 pub fn place(sizes: &[(f64, f64)], links: &[Link], dir: Direction, spacing: Spacing) -> Vec<(f64, f64)> {
     let n = sizes.len();
