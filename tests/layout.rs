@@ -47,6 +47,7 @@ fn ancestors(doc: &Document, boundary: Option<&Id>) -> Vec<Id> {
     out
 }
 
+#[allow(clippy::many_single_char_names)] // a, b: the ends of a flow; w, h: a label's size; q: the tally
 fn quality(doc: &Document) -> Quality {
     let mut q = Quality::default();
     let rects: Vec<Rect> = doc.elements.iter().map(|e| Rect::centred(e.at, element_size(e.kind, &e.label))).collect();

@@ -260,12 +260,12 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
         taken.insert(fm.as_str().to_owned());
     }
     let mut used: HashSet<String> = HashSet::new();
-    let mut claim_meta_id = |id: &Id, pos: Pos, warnings: &mut Vec<(Pos, String)>, taken: &mut HashSet<String>| {
+    // A metadata id is taken by its first user; a second one (a hand-edited file) gets a fresh id.
+    let mut claim_meta_id = |id: &Id, pos: Pos, warnings: &mut Vec<(Pos, String)>| {
         if used.insert(id.as_str().to_owned()) {
             Some(id.clone())
         } else {
             warnings.push((pos, format!("id `{id}` from the metadata is used twice; a new one is made")));
-            let _ = taken;
             None
         }
     };
@@ -273,7 +273,7 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
     let mut boundary_ids: Vec<Id> = Vec::with_capacity(walk.subgraphs.len());
     for sg in &walk.subgraphs {
         let from_meta = meta.boundaries.get(&sg.key).and_then(|b| b.id.clone());
-        let id = match from_meta.and_then(|id| claim_meta_id(&id, sg.pos, &mut warnings, &mut taken)) {
+        let id = match from_meta.and_then(|id| claim_meta_id(&id, sg.pos, &mut warnings)) {
             Some(id) => id,
             None if sg.explicit => fresh_id(&sg.key, "boundary", &mut taken),
             None => fresh_id(Id::slug(sg.title.as_deref().unwrap_or(""), "boundary").as_str(), "boundary", &mut taken),
@@ -301,7 +301,7 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
                            boundary: Option<usize>,
                            stand_in: Option<&SubgraphInfo>| {
         let em = meta.elements.remove(&info.mid).unwrap_or_default();
-        let id = match em.id.clone().and_then(|id| claim_meta_id(&id, info.pos, warnings, taken)) {
+        let id = match em.id.clone().and_then(|id| claim_meta_id(&id, info.pos, warnings)) {
             Some(id) => id,
             None if stand_in.is_some() => fresh_id(&format!("{}-node", Id::slug(&info.mid, "boundary")), "node", taken),
             None => fresh_id(&info.mid, "node", taken),
@@ -373,7 +373,7 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
             let p = protocol::recognise(&e.text).map(|p| p.name.to_owned()).unwrap_or_default();
             (e.text.clone(), p, meta::FlowMeta::default())
         };
-        let id = match fm.id.clone().and_then(|id| claim_meta_id(&id, e.pos, &mut warnings, &mut taken)) {
+        let id = match fm.id.clone().and_then(|id| claim_meta_id(&id, e.pos, &mut warnings)) {
             Some(id) => id,
             None => fresh_id(Id::slug(&format!("{from}-to-{to}"), "flow").as_str(), "flow", &mut taken),
         };
