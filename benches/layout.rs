@@ -7,7 +7,7 @@ fn bench(c: &mut Criterion) {
     let doc = synth::document(1_000, 1);
     let options = LayoutOptions::default();
     c.bench_function("layout 1k elements", |b| {
-        b.iter_batched(|| doc.clone(), |mut d| layout(&mut d, &options), criterion::BatchSize::LargeInput)
+        b.iter_batched(|| doc.clone(), |mut d| layout(&mut d, &options), criterion::BatchSize::LargeInput);
     });
 }
 

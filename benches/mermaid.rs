@@ -8,7 +8,7 @@ fn bench(c: &mut Criterion) {
     let text = mermaid::export(&doc);
     c.bench_function("mermaid export 10k elements", |b| b.iter(|| mermaid::export(std::hint::black_box(&doc))));
     c.bench_function("mermaid import 10k elements", |b| {
-        b.iter(|| mermaid::import(std::hint::black_box(&text)).map(|i| i.document.elements.len()))
+        b.iter(|| mermaid::import(std::hint::black_box(&text)).map(|i| i.document.elements.len()));
     });
 }
 

@@ -1,5 +1,7 @@
 //! Mermaid import and export: the real-world corpus, Mermaid's own syntax cases, the seed diagrams,
 //! and lossless round trips.
+// Helpers outside `#[test]` functions (and the proptest strategy) unwrap too: a failure is a test failure.
+#![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 
@@ -107,9 +109,9 @@ fn hand_counted_diagrams_have_their_nodes_edges_and_subgraphs() {
 fn nesting_follows_mermaid_membership() {
     let doc = import(&corpus().join("mermaid-syntax/subgraph__07.mmd")).document;
     let b = doc.boundaries.iter().find(|b| b.id == "B").unwrap();
-    assert_eq!(b.parent.as_ref().map(|p| p.as_str()), Some("A"));
+    assert_eq!(b.parent.as_ref().map(threatboard::model::Id::as_str), Some("A"));
     let c = doc.elements.iter().find(|e| e.id == "c").unwrap();
-    assert_eq!(c.boundary.as_ref().map(|p| p.as_str()), Some("B"));
+    assert_eq!(c.boundary.as_ref().map(threatboard::model::Id::as_str), Some("B"));
 }
 
 fn flow<'a>(doc: &'a Document, from: &str, to: &str) -> &'a threatboard::model::Flow {
@@ -193,7 +195,7 @@ fn exports_without_metadata_still_keep_the_structure() {
     let doc =
         json::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/kubernetes-agent-2021-02.json")).unwrap();
     let text = mermaid::export(&doc);
-    let plain: String = text.lines().filter(|l| !l.trim_start().starts_with("%%")).map(|l| format!("{l}\n")).collect();
+    let plain: String = text.lines().filter(|l| !l.trim_start().starts_with("%%")).flat_map(|l| [l, "\n"]).collect();
     let back = mermaid::import(&plain).unwrap().document;
     assert_eq!(summary(&back), summary(&doc));
     let ids = |d: &Document| {
@@ -373,7 +375,7 @@ mod generated {
             }
             for f in &mut doc.flows {
                 f.label = next();
-                f.protocol = PROTOCOLS[*p.next().unwrap() as usize % PROTOCOLS.len()].to_owned();
+                PROTOCOLS[*p.next().unwrap() as usize % PROTOCOLS.len()].clone_into(&mut f.protocol);
                 f.encrypted = [None, Some(true), Some(false)][*p.next().unwrap() as usize % 3];
                 f.notes = next();
             }

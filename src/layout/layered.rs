@@ -27,6 +27,7 @@ pub struct Spacing {
     pub layer_gap: f64,
 }
 
+#[allow(clippy::too_many_lines)] // the classic phases in order: cycles, layers, order, coordinates
 /// Centres for items of the given sizes (width, height), linked by `links`, in direction `dir`.
 pub fn place(sizes: &[(f64, f64)], links: &[Link], dir: Direction, spacing: Spacing) -> Vec<(f64, f64)> {
     let n = sizes.len();
@@ -159,7 +160,9 @@ pub fn place(sizes: &[(f64, f64)], links: &[Link], dir: Direction, spacing: Spac
         }
         widest_label = widest_label.max(if horizontal { l.label.1 } else { l.label.0 });
     }
-    let node_gap = spacing.node_gap.max((widest_label - 60.0).min(140.0));
+    // Links fanning out of one item have their middles at half the spacing of their ends, so the
+    // ends are spaced for two labels side by side.
+    let node_gap = spacing.node_gap.max((2.0 * widest_label - 100.0).min(260.0));
 
     let mut rank_pos = vec![0.0f64; layers.len()];
     let mut at = 0.0;

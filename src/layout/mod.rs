@@ -44,6 +44,9 @@ enum Item {
     Boxed(usize),
 }
 
+/// A flow seen inside one box: between two of its items, with its label's size.
+type LiftedLink = (Item, Item, (f64, f64));
+
 /// The drawn size of a flow's label, roughly as exporters draw it.
 fn label_size(text: &str) -> (f64, f64) {
     if text.is_empty() {
@@ -55,6 +58,7 @@ fn label_size(text: &str) -> (f64, f64) {
 }
 
 /// Lays the document out: positions every element that is not pinned.
+#[allow(clippy::too_many_lines)] // tree, lifted links, blocks bottom-up, positions top-down, pins: one pass each
 pub fn layout(doc: &mut Document, options: &LayoutOptions) {
     let nb = doc.boundaries.len();
     let index: HashMap<&str, usize> = doc.boundaries.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
@@ -106,10 +110,9 @@ pub fn layout(doc: &mut Document, options: &LayoutOptions) {
                 chain.push(x);
                 at = parent[x];
             }
-            let mut base = at.map_or(0, |x| d[x] + 1);
-            for &x in chain.iter().rev() {
-                d[x] = base;
-                base += 1;
+            let base = at.map_or(0, |x| d[x] + 1);
+            for (k, &x) in chain.iter().rev().enumerate() {
+                d[x] = base + k;
             }
         }
         d
@@ -118,7 +121,7 @@ pub fn layout(doc: &mut Document, options: &LayoutOptions) {
     // Each flow becomes a link inside the box that holds both ends, between the items there.
     let element_index: HashMap<&str, usize> =
         doc.elements.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
-    let mut links: Vec<Vec<(Item, Item, (f64, f64))>> = vec![Vec::new(); nb + 1];
+    let mut links: Vec<Vec<LiftedLink>> = vec![Vec::new(); nb + 1];
     for f in &doc.flows {
         let (Some(&a), Some(&b)) = (element_index.get(f.from.as_str()), element_index.get(f.to.as_str())) else {
             continue;

@@ -100,7 +100,8 @@ pub enum Shape {
 /// Label text with where it starts.
 #[derive(Debug, Clone)]
 pub struct Label {
-    /// Offset of the text.
+    /// Offset of the text (kept for diagnostics about labels).
+    #[allow(dead_code)]
     pub pos: Pos,
     /// The decoded label.
     pub text: String,

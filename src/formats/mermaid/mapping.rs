@@ -72,19 +72,12 @@ impl Walk {
     }
 
     fn node(&mut self, n: &super::ast::Node) -> usize {
-        let i = match self.node_index.get(&n.id) {
-            Some(&i) => i,
-            None => {
-                self.nodes.push(NodeInfo {
-                    mid: n.id.clone(),
-                    pos: n.pos,
-                    shape: None,
-                    label: None,
-                    out_of_scope: false,
-                });
-                self.node_index.insert(n.id.clone(), self.nodes.len() - 1);
-                self.nodes.len() - 1
-            }
+        let i = if let Some(&i) = self.node_index.get(&n.id) {
+            i
+        } else {
+            self.nodes.push(NodeInfo { mid: n.id.clone(), pos: n.pos, shape: None, label: None, out_of_scope: false });
+            self.node_index.insert(n.id.clone(), self.nodes.len() - 1);
+            self.nodes.len() - 1
         };
         if n.shape.is_some() {
             self.nodes[i].shape = n.shape;
@@ -95,6 +88,7 @@ impl Walk {
         i
     }
 
+    #[allow(clippy::too_many_lines)] // one arm per statement kind, each short
     fn statements(&mut self, stmts: &[Stmt], current: Option<usize>) {
         for stmt in stmts {
             match stmt {
@@ -150,15 +144,14 @@ impl Walk {
                     }
                 }
                 Stmt::Subgraph(sg) => {
-                    let index = match sg.id.as_ref().and_then(|id| self.subgraph_index.get(id)) {
-                        Some(&i) => {
-                            self.warn(
-                                sg.pos,
-                                format!("subgraph `{}` appears twice; its members are merged", self.subgraphs[i].key),
-                            );
-                            i
-                        }
-                        None => {
+                    let index = if let Some(&i) = sg.id.as_ref().and_then(|id| self.subgraph_index.get(id)) {
+                        self.warn(
+                            sg.pos,
+                            format!("subgraph `{}` appears twice; its members are merged", self.subgraphs[i].key),
+                        );
+                        i
+                    } else {
+                        {
                             let key = sg.id.clone().unwrap_or_else(|| format!("\u{0}subgraph{}", self.subgraphs.len()));
                             self.subgraphs.push(SubgraphInfo {
                                 key: key.clone(),
@@ -267,12 +260,12 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
         taken.insert(fm.as_str().to_owned());
     }
     let mut used: HashSet<String> = HashSet::new();
-    let mut claim_meta_id = |id: &Id, pos: Pos, warnings: &mut Vec<(Pos, String)>, taken: &mut HashSet<String>| {
+    // A metadata id is taken by its first user; a second one (a hand-edited file) gets a fresh id.
+    let mut claim_meta_id = |id: &Id, pos: Pos, warnings: &mut Vec<(Pos, String)>| {
         if used.insert(id.as_str().to_owned()) {
             Some(id.clone())
         } else {
             warnings.push((pos, format!("id `{id}` from the metadata is used twice; a new one is made")));
-            let _ = taken;
             None
         }
     };
@@ -280,12 +273,10 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
     let mut boundary_ids: Vec<Id> = Vec::with_capacity(walk.subgraphs.len());
     for sg in &walk.subgraphs {
         let from_meta = meta.boundaries.get(&sg.key).and_then(|b| b.id.clone());
-        let id = match from_meta.and_then(|id| claim_meta_id(&id, sg.pos, &mut warnings, &mut taken)) {
+        let id = match from_meta.and_then(|id| claim_meta_id(&id, sg.pos, &mut warnings)) {
             Some(id) => id,
             None if sg.explicit => fresh_id(&sg.key, "boundary", &mut taken),
-            None => {
-                fresh_id(&Id::slug(sg.title.as_deref().unwrap_or(""), "boundary").to_string(), "boundary", &mut taken)
-            }
+            None => fresh_id(Id::slug(sg.title.as_deref().unwrap_or(""), "boundary").as_str(), "boundary", &mut taken),
         };
         boundary_ids.push(id);
     }
@@ -310,7 +301,7 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
                            boundary: Option<usize>,
                            stand_in: Option<&SubgraphInfo>| {
         let em = meta.elements.remove(&info.mid).unwrap_or_default();
-        let id = match em.id.clone().and_then(|id| claim_meta_id(&id, info.pos, warnings, taken)) {
+        let id = match em.id.clone().and_then(|id| claim_meta_id(&id, info.pos, warnings)) {
             Some(id) => id,
             None if stand_in.is_some() => fresh_id(&format!("{}-node", Id::slug(&info.mid, "boundary")), "node", taken),
             None => fresh_id(&info.mid, "node", taken),
@@ -376,16 +367,15 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
     for e in &walk.edges {
         let (Some(from), Some(to)) = (element_of.get(&e.from), element_of.get(&e.to)) else { continue };
         let fm = meta.flows.get_mut(&(e.from.clone(), e.to.clone())).and_then(std::collections::VecDeque::pop_front);
-        let (label, protocol, fm) = match fm {
-            Some(fm) => (text::split_flow_text(&e.text, &fm.protocol), fm.protocol.clone(), fm),
-            None => {
-                let p = protocol::recognise(&e.text).map(|p| p.name.to_owned()).unwrap_or_default();
-                (e.text.clone(), p, meta::FlowMeta::default())
-            }
+        let (label, protocol, fm) = if let Some(fm) = fm {
+            (text::split_flow_text(&e.text, &fm.protocol), fm.protocol.clone(), fm)
+        } else {
+            let p = protocol::recognise(&e.text).map(|p| p.name.to_owned()).unwrap_or_default();
+            (e.text.clone(), p, meta::FlowMeta::default())
         };
-        let id = match fm.id.clone().and_then(|id| claim_meta_id(&id, e.pos, &mut warnings, &mut taken)) {
+        let id = match fm.id.clone().and_then(|id| claim_meta_id(&id, e.pos, &mut warnings)) {
             Some(id) => id,
-            None => fresh_id(&Id::slug(&format!("{from}-to-{to}"), "flow").to_string(), "flow", &mut taken),
+            None => fresh_id(Id::slug(&format!("{from}-to-{to}"), "flow").as_str(), "flow", &mut taken),
         };
         doc.flows.push(Flow {
             id,

@@ -82,10 +82,6 @@ impl Parser<'_> {
         self.b.get(self.pos).copied()
     }
 
-    fn peek_at(&self, k: usize) -> Option<u8> {
-        self.b.get(self.pos + k).copied()
-    }
-
     fn rest(&self) -> &str {
         &self.s[self.pos..]
     }
@@ -127,7 +123,7 @@ impl Parser<'_> {
         self.pos += keyword.len();
         self.skip_spaces();
         let dir_pos = self.pos;
-        let word: String = self.rest().chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        let word: String = self.rest().chars().take_while(char::is_ascii_alphanumeric).collect();
         let direction = match word.to_ascii_uppercase().as_str() {
             "" => match self.peek() {
                 Some(b'>') => Some(Direction::LR),
@@ -179,9 +175,13 @@ impl Parser<'_> {
                 out.push(Stmt::Subgraph(self.subgraph()?));
                 continue;
             }
-            if let Some(stmt) = self.keyword_statement()? {
-                out.extend(stmt);
-                continue;
+            match self.keyword_statement()? {
+                Keyword::Statement(stmt) => {
+                    out.push(stmt);
+                    continue;
+                }
+                Keyword::Read => continue,
+                Keyword::None => {}
             }
             let chain = self.chain()?;
             self.skip_spaces();
@@ -195,7 +195,7 @@ impl Parser<'_> {
     }
 
     /// The rest of a statement, up to a newline or a `;` outside quotes.
-    fn to_statement_end(&mut self) -> &str {
+    fn rest_of_statement(&mut self) -> &str {
         let start = self.pos;
         let mut quoted = false;
         while let Some(b) = self.peek() {
@@ -211,19 +211,19 @@ impl Parser<'_> {
     }
 
     /// Statements introduced by a keyword other than `subgraph`; `None` when there is none here.
-    fn keyword_statement(&mut self) -> Result<Option<Option<Stmt>>, MermaidError> {
+    fn keyword_statement(&mut self) -> Result<Keyword, MermaidError> {
         let start = self.pos;
         let spaced = |p: &Self, w: &str| p.at_keyword(w) && matches!(p.b.get(p.pos + w.len()), Some(b' ' | b'\t'));
         if spaced(self, "direction") {
-            self.to_statement_end();
-            return Ok(Some(Some(Stmt::Styling { pos: start, keyword: "direction", name: String::new() })));
+            self.rest_of_statement();
+            return Ok(Keyword::Statement(Stmt::Styling { pos: start, keyword: "direction", name: String::new() }));
         }
         for keyword in ["classDef", "style", "click"] {
             if spaced(self, keyword) {
                 self.pos += keyword.len();
-                let rest = self.to_statement_end().trim().to_owned();
+                let rest = self.rest_of_statement().trim().to_owned();
                 let name = rest.split_whitespace().next().unwrap_or_default().to_owned();
-                return Ok(Some(Some(Stmt::Styling { pos: start, keyword, name })));
+                return Ok(Keyword::Statement(Stmt::Styling { pos: start, keyword, name }));
             }
         }
         if spaced(self, "linkStyle") {
@@ -256,8 +256,8 @@ impl Parser<'_> {
                     }
                 }
             }
-            self.to_statement_end();
-            return Ok(Some(Some(Stmt::Styling { pos: start, keyword: "linkStyle", name: String::new() })));
+            self.rest_of_statement();
+            return Ok(Keyword::Statement(Stmt::Styling { pos: start, keyword: "linkStyle", name: String::new() }));
         }
         if spaced(self, "class") {
             self.pos += "class".len();
@@ -268,11 +268,11 @@ impl Parser<'_> {
             }
             let ids: Vec<String> = self.s[ids_start..self.pos].split(',').map(str::to_owned).collect();
             self.skip_spaces();
-            let class = self.to_statement_end().trim().to_owned();
+            let class = self.rest_of_statement().trim().to_owned();
             if class.is_empty() {
                 return Err(self.err(self.pos, "expected a class name after the node ids"));
             }
-            return Ok(Some(Some(Stmt::Class { pos: start, ids, class })));
+            return Ok(Keyword::Statement(Stmt::Class { pos: start, ids, class }));
         }
         for (keyword, title) in [("accTitle", true), ("accDescr", false)] {
             if self.rest().starts_with(keyword) {
@@ -289,7 +289,7 @@ impl Parser<'_> {
                         } else {
                             self.diagram.acc_descr = Some(value);
                         }
-                        return Ok(Some(None));
+                        return Ok(Keyword::Read);
                     }
                     Some(b'{') if !title => {
                         self.pos = after + gap + 1;
@@ -300,13 +300,13 @@ impl Parser<'_> {
                         let value = value.lines().map(str::trim).collect::<Vec<_>>().join("\n");
                         self.diagram.acc_descr = Some(value);
                         self.pos += close + 1;
-                        return Ok(Some(None));
+                        return Ok(Keyword::Read);
                     }
                     _ => {}
                 }
             }
         }
-        Ok(None)
+        Ok(Keyword::None)
     }
 
     fn subgraph(&mut self) -> Result<Subgraph, MermaidError> {
@@ -358,22 +358,18 @@ impl Parser<'_> {
         loop {
             let save = self.pos;
             self.skip_spaces();
-            match self.link()? {
-                Some(link) => {
-                    self.skip_ws();
-                    if self.at_separator() {
-                        return Err(self.err(self.pos, "a link needs a node after it"));
-                    }
-                    let group = self.group()?;
-                    self.edges += groups.last().map_or(0, Vec::len) * group.len();
-                    links.push(link);
-                    groups.push(group);
-                }
-                None => {
-                    self.pos = save;
-                    break;
-                }
+            let Some(link) = self.link()? else {
+                self.pos = save;
+                break;
+            };
+            self.skip_ws();
+            if self.at_separator() {
+                return Err(self.err(self.pos, "a link needs a node after it"));
             }
+            let group = self.group()?;
+            self.edges += groups.last().map_or(0, Vec::len) * group.len();
+            links.push(link);
+            groups.push(group);
         }
         Ok(Chain { groups, links })
     }
@@ -394,14 +390,30 @@ impl Parser<'_> {
         }
     }
 
-    /// Length of the node id at the cursor (Mermaid's NODE_STRING and friends).
+    /// Length of the node id at the cursor (Mermaid's `NODE_STRING` and friends).
     fn id_len(&self) -> usize {
         let mut i = self.pos;
         while let Some(c) = self.s[i..].chars().next() {
             let next = self.b.get(i + c.len_utf8()).copied();
             let ok = match c {
-                'a'..='z' | 'A'..='Z' | '0'..='9' => true,
-                '!' | '#' | '$' | '%' | '&' | '\'' | '*' | '+' | '.' | '`' | '?' | '\\' | '_' | '/' | ',' => true,
+                'a'..='z'
+                | 'A'..='Z'
+                | '0'..='9'
+                | '!'
+                | '#'
+                | '$'
+                | '%'
+                | '&'
+                | '\''
+                | '*'
+                | '+'
+                | '.'
+                | '`'
+                | '?'
+                | '\\'
+                | '_'
+                | '/'
+                | ',' => true,
                 ':' => !self.s[i..].starts_with(":::"),
                 // A dash starts a link when another dash or a dot follows; otherwise it is part of the id.
                 '-' => !matches!(next, Some(b'-' | b'.')),
@@ -818,18 +830,25 @@ impl Parser<'_> {
             }
             Stroke::Invisible => None,
         };
-        match result {
-            Some((end, h)) => {
-                self.pos = end;
-                self.skip_ws();
-                Some(h)
-            }
-            None => {
-                self.pos = save;
-                None
-            }
+        if let Some((end, h)) = result {
+            self.pos = end;
+            self.skip_ws();
+            Some(h)
+        } else {
+            self.pos = save;
+            None
         }
     }
+}
+
+/// What a keyword at the start of a statement turned out to be.
+enum Keyword {
+    /// A statement for the tree.
+    Statement(Stmt),
+    /// Something read into the diagram itself (`accTitle`, `accDescr`).
+    Read,
+    /// No keyword here.
+    None,
 }
 
 struct LinkToken {

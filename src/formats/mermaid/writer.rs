@@ -35,7 +35,7 @@ fn is_safe(id: &str) -> bool {
 /// mangled `n_…` one (the real id then travels in the metadata).
 fn mermaid_ids(doc: &Document) -> HashMap<&str, String> {
     let all = doc.boundaries.iter().map(|b| &b.id).chain(doc.elements.iter().map(|e| &e.id));
-    let mut used: HashSet<String> = all.clone().filter(|id| is_safe(id.as_str())).map(|id| id.to_string()).collect();
+    let mut used: HashSet<String> = all.clone().filter(|id| is_safe(id.as_str())).map(ToString::to_string).collect();
     let mut out = HashMap::new();
     for id in all {
         let id = id.as_str();
@@ -113,7 +113,7 @@ pub fn write(doc: &Document) -> String {
     let mut body = String::new();
     let mut element_order: Vec<usize> = Vec::with_capacity(doc.elements.len());
     let mut boundary_order: Vec<usize> = Vec::with_capacity(doc.boundaries.len());
-    let mut write_element = |body: &mut String, order: &mut Vec<usize>, i: usize, depth: usize| {
+    let write_element = |body: &mut String, order: &mut Vec<usize>, i: usize, depth: usize| {
         let e = &doc.elements[i];
         let indent = "  ".repeat(depth);
         let m = mid(&e.id);
