@@ -445,7 +445,7 @@ fn cli_writes_svg_and_png() {
     let out = run(&["export", input.to_str().unwrap(), "-o", png_path.to_str().unwrap(), "--scale", "2"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(std::fs::read(&png_path).unwrap().starts_with(b"\x89PNG"));
-    let out = run(&["export", input.to_str().unwrap(), "-o", png_path.to_str().unwrap(), "--scale", "-1"]);
+    let out = run(&["export", input.to_str().unwrap(), "-o", png_path.to_str().unwrap(), "--scale=0"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a positive number"));
 }

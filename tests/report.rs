@@ -87,7 +87,7 @@ fn flow_table_says_protocol_encryption_crossings_and_scope() {
     assert_eq!(&proxy[4..7], ["grpc", "no", "yes: kas host (localhost)"]);
     let scrape = row("prometheus-to-kas-listeners");
     assert_eq!(scrape[7], "yes: Monitoring is outside the architecture under review.");
-    assert_eq!(row("kas-to-gitaly")[6], "no");
+    assert_eq!(row("kas-to-gitaly")[6], "yes: kas host (localhost)", "leaving a nested boundary is a crossing");
 }
 
 #[test]
@@ -198,7 +198,9 @@ fn a_bare_document_gives_a_short_valid_report() {
     assert!(md.starts_with("# Threat model\n\n## Elements\n"));
     assert!(md.contains("\nNo threats recorded.\n"));
     assert!(!md.contains("## Application decomposition") && !md.contains("## Trust boundaries"));
-    assert_eq!(table(&md, "## Data flows")[0][5], "yes", "the explicit override wins");
+    let flows = table(&md, "## Data flows");
+    assert_eq!(flows[0][5], "yes", "the explicit override wins");
+    assert_eq!(flows[0][6], "no", "a loop crosses nothing");
 }
 
 #[test]
