@@ -12,4 +12,5 @@ pub mod formats;
 pub mod layout;
 pub mod model;
 pub mod quick;
+pub mod recovery;
 pub mod render;

@@ -115,7 +115,10 @@ fn svg_is_self_contained() {
             assert_eq!(hits, 0, "{name} contains {banned}");
         }
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
-        assert!(svg.contains("font-family=\"'DejaVu Sans',") && svg.contains("sans-serif\""), "a font stack with fallbacks");
+        assert!(
+            svg.contains("font-family=\"'DejaVu Sans',") && svg.contains("sans-serif\""),
+            "a font stack with fallbacks"
+        );
     }
 }
 
@@ -207,11 +210,15 @@ fn legend_lists_only_what_is_used() {
     let feb = svg_of(&sample("kubernetes-agent-2021-02"));
     let legend = |svg: &str| svg[svg.find("<g id=\"legend\">").expect("a legend")..].to_owned();
     let (may, feb) = (legend(&may), legend(&feb));
-    assert!(may.contains(">gRPC, Google remote procedure call, in plain text<") && may.contains(">HTTP, in plain text<"));
+    assert!(
+        may.contains(">gRPC, Google remote procedure call, in plain text<") && may.contains(">HTTP, in plain text<")
+    );
     for unused in [">grpcs<", ">wss<", "Encrypted flow", "Out of scope", "External entity", "Open threats"] {
         assert!(!may.contains(unused), "May 2020 uses no {unused}");
     }
-    for used in [">grpcs<", ">gRPC over TLS<", ">wss<", ">WebSocket over TLS<", "Out of scope (dotted)", "Encrypted flow"] {
+    for used in
+        [">grpcs<", ">gRPC over TLS<", ">wss<", ">WebSocket over TLS<", "Out of scope (dotted)", "Encrypted flow"]
+    {
         assert!(feb.contains(used), "February 2021 uses {used}");
     }
     assert!(feb.find(">grpc<").unwrap() < feb.find(">grpcs<").unwrap(), "plain before secure twin");
@@ -262,7 +269,8 @@ fn flows_bend_around_elements_in_the_way() {
 fn labels_do_not_overlap_each_other_or_elements_in_the_samples() {
     for name in SAMPLES {
         let scene = Scene::build(&sample(name), &RenderOptions::default());
-        let labels: Vec<_> = scene.flows.iter().filter_map(|f| f.label.as_ref().map(|l| (f.id.as_str(), l.rect))).collect();
+        let labels: Vec<_> =
+            scene.flows.iter().filter_map(|f| f.label.as_ref().map(|l| (f.id.as_str(), l.rect))).collect();
         for (i, (a, ra)) in labels.iter().enumerate() {
             for (b, rb) in &labels[i + 1..] {
                 assert!(!ra.intersects(rb), "{name}: labels of {a} and {b} overlap");
@@ -298,7 +306,12 @@ fn boxes_come_from_the_shared_geometry_and_contain_their_members() {
 fn view_box_fits_everything_with_a_margin() {
     let scene = Scene::build(&sample("kubernetes-agent-2021-02"), &RenderOptions::default());
     let vb = scene.view_box;
-    let inside = |r: &geometry::Rect| r.min_x >= vb.min_x + 20.0 && r.max_x <= vb.max_x - 20.0 && r.min_y >= vb.min_y + 20.0 && r.max_y <= vb.max_y - 20.0;
+    let inside = |r: &geometry::Rect| {
+        r.min_x >= vb.min_x + 20.0
+            && r.max_x <= vb.max_x - 20.0
+            && r.min_y >= vb.min_y + 20.0
+            && r.max_y <= vb.max_y - 20.0
+    };
     assert!(scene.elements.iter().all(|e| inside(&e.rect)));
     assert!(scene.boundaries.iter().all(|b| inside(&b.rect)));
     assert!(scene.flows.iter().filter_map(|f| f.label.as_ref()).all(|l| inside(&l.rect)));

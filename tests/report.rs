@@ -151,7 +151,9 @@ fn cells_are_escaped_so_tables_stay_tables() {
         }
     }
     let flows = table(&md, "## Data flows");
-    assert!(flows[0][3].starts_with("a\\|b \\`code\\` &lt;img src=x onerror=alert(1)&gt; \\*\\*bold\\*\\* \\[link\\](http://x)<br>second line"));
+    assert!(flows[0][3].starts_with(
+        "a\\|b \\`code\\` &lt;img src=x onerror=alert(1)&gt; \\*\\*bold\\*\\* \\[link\\](http://x)<br>second line"
+    ));
     assert_eq!(flows[0][4], "grpc\\|tls");
     let open = table(&md, "### Open (1)");
     assert_eq!(open[0][6], "use \\`x\\` \\| y");
@@ -162,7 +164,9 @@ fn cells_are_escaped_so_tables_stay_tables() {
 fn svg_link_is_written_when_asked_for() {
     let doc = sample("kubernetes-agent-2020-10");
     let md = to_markdown(&doc, &ReportOptions { svg_link: Some("review.svg".into()) });
-    assert!(md.contains("## Data-flow diagram\n\n![Data-flow diagram: GitLab Kubernetes Agent (October 2020)](review.svg)\n"));
+    assert!(md.contains(
+        "## Data-flow diagram\n\n![Data-flow diagram: GitLab Kubernetes Agent (October 2020)](review.svg)\n"
+    ));
     let spaced = to_markdown(&doc, &ReportOptions { svg_link: Some("my review.svg".into()) });
     assert!(spaced.contains("](<my review.svg>)"));
 }

@@ -112,7 +112,12 @@ fn render_options(args: &ExportArgs) -> RenderOptions {
     RenderOptions { theme: args.theme.into(), threats: !args.no_threats, ..RenderOptions::default() }
 }
 
-fn render(doc: &Document, format: ExportFormat, args: &ExportArgs, svg_link: Option<String>) -> anyhow::Result<Vec<u8>> {
+fn render(
+    doc: &Document,
+    format: ExportFormat,
+    args: &ExportArgs,
+    svg_link: Option<String>,
+) -> anyhow::Result<Vec<u8>> {
     Ok(match format {
         ExportFormat::Json => json::to_string(doc).into_bytes(),
         ExportFormat::Svg => svg::to_svg(&Scene::build(doc, &render_options(args))).into_bytes(),
@@ -121,7 +126,8 @@ fn render(doc: &Document, format: ExportFormat, args: &ExportArgs, svg_link: Opt
             png::to_png(&drawing, args.scale)?
         }
         ExportFormat::Markdown => report::to_markdown(doc, &ReportOptions { svg_link }).into_bytes(),
-        other => bail!("export to {other:?} is not available in this build"),
+        ExportFormat::Mermaid => crate::formats::mermaid::export(doc).into_bytes(),
+        ExportFormat::ThreatDragon => crate::formats::threat_dragon::export(doc).into_bytes(),
     })
 }
 

@@ -17,6 +17,7 @@ pub use document::{
     FormatVersion, Point, Severity, Status, Threat,
 };
 pub use edit::{Edit, EditError};
+pub use geometry::{Rect, Size};
 pub use history::{DEFAULT_DEPTH, History, Session};
 pub use id::{Id, IdError, MAX_ID_LEN};
 pub use index::{Index, Item, encryption};

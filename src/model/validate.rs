@@ -127,7 +127,7 @@ impl Document {
             match kind_of(id) {
                 Some(ns) if want.contains(&ns) => None,
                 Some(ns) => Some(format!("\"{id}\" is a {}, not {what}", singular(ns))),
-                None => Some(format!("\"{id}\" does not name any {what}")),
+                None => Some(format!("\"{id}\" does not exist (expected {what})")),
             }
         };
 

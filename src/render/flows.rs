@@ -270,12 +270,18 @@ fn mark_line(labels: &mut Grid, f: &FlowShape, owner: u32) {
     let b = f.curve.bounds();
     let n = ((b.width() + b.height()) / 14.0).ceil().clamp(2.0, 48.0) as usize;
     for p in f.curve.sample(n) {
-        labels.insert_weighted(Rect { min_x: p.x - 2.5, min_y: p.y - 2.5, max_x: p.x + 2.5, max_y: p.y + 2.5 }, owner, SOFT);
+        labels.insert_weighted(
+            Rect { min_x: p.x - 2.5, min_y: p.y - 2.5, max_x: p.x + 2.5, max_y: p.y + 2.5 },
+            owner,
+            SOFT,
+        );
     }
     for head in &f.arrowheads {
-        let r = head.iter().fold(Rect { min_x: head[0].x, min_y: head[0].y, max_x: head[0].x, max_y: head[0].y }, |r, p| {
-            r.union(&Rect { min_x: p.x, min_y: p.y, max_x: p.x, max_y: p.y })
-        });
+        let r = head
+            .iter()
+            .fold(Rect { min_x: head[0].x, min_y: head[0].y, max_x: head[0].x, max_y: head[0].y }, |r, p| {
+                r.union(&Rect { min_x: p.x, min_y: p.y, max_x: p.x, max_y: p.y })
+            });
         labels.insert_weighted(r.expand(2.0, 2.0, 2.0, 2.0), NO_OWNER, HARD);
     }
 }
@@ -286,7 +292,8 @@ fn mark_line(labels: &mut Grid, f: &FlowShape, owner: u32) {
 #[allow(clippy::many_single_char_names)] // geometry reads best in its textbook letters
 fn place_label(t: &LabelText, shape: &FlowShape, badged: bool, owner: u32, labels: &mut Grid) -> FlowLabel {
     let (curve, bend, w, h) = (&shape.curve, shape.bend, t.w, t.h);
-    let box_at = |c: Point| Rect { min_x: c.x - w / 2.0, min_y: c.y - h / 2.0, max_x: c.x + w / 2.0, max_y: c.y + h / 2.0 };
+    let box_at =
+        |c: Point| Rect { min_x: c.x - w / 2.0, min_y: c.y - h / 2.0, max_x: c.x + w / 2.0, max_y: c.y + h / 2.0 };
     let with_badge = |r: Rect| if badged { r.expand(0.0, BADGE_RADIUS, BADGE_RADIUS, 0.0) } else { r };
     // Spots, cheapest first; beside the line means on the side the flow bends to first. The search
     // stops once no later spot can be better.
@@ -335,7 +342,10 @@ fn place_label(t: &LabelText, shape: &FlowShape, badged: bool, owner: u32, label
     FlowLabel {
         rect,
         text: block(t.lines.clone(), cx, first),
-        protocol: t.protocol.clone().map(|p| block(vec![p], cx + if t.locked { LOCK_ROOM / 2.0 } else { 0.0 }, proto_y)),
+        protocol: t
+            .protocol
+            .clone()
+            .map(|p| block(vec![p], cx + if t.locked { LOCK_ROOM / 2.0 } else { 0.0 }, proto_y)),
         lock,
     }
 }

@@ -210,7 +210,8 @@ pub fn build(
     let kinds: Vec<(ElementKind, Style)> = ElementKind::ALL
         .iter()
         .filter_map(|k| {
-            let e = elements.iter().find(|e| e.kind == *k && !e.out_of_scope).or(elements.iter().find(|e| e.kind == *k))?;
+            let e =
+                elements.iter().find(|e| e.kind == *k && !e.out_of_scope).or(elements.iter().find(|e| e.kind == *k))?;
             Some((*k, Style { line: LineStyle::Solid, stroke: palette.ink, ..e.style }))
         })
         .collect();

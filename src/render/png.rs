@@ -47,11 +47,8 @@ pub fn options() -> &'static usvg::Options<'static> {
         db.load_font_data(FONT.to_vec());
         db.load_system_fonts();
         db.set_sans_serif_family(FONT_FAMILY);
-        let mut options = usvg::Options {
-            font_family: FONT_FAMILY.to_owned(),
-            fontdb: Arc::new(db),
-            ..usvg::Options::default()
-        };
+        let mut options =
+            usvg::Options { font_family: FONT_FAMILY.to_owned(), fontdb: Arc::new(db), ..usvg::Options::default() };
         options.image_href_resolver.resolve_string = Box::new(|_, _| None);
         options
     });

@@ -87,13 +87,10 @@ fn diagram_section(out: &mut String, doc: &Document, options: &ReportOptions) {
     }
 }
 
-/// The diagram as a fenced ```` ```mermaid ```` block, which GitHub and GitLab draw.
-///
-/// Plugs into `formats::mermaid::export` once it lands: return
-/// `Some(fenced("mermaid", &crate::formats::mermaid::export(doc)))`. Until then the report has no Mermaid block.
+/// The diagram as a fenced ```` ```mermaid ```` block (GitHub and GitLab draw it), from the Mermaid writer,
+/// so the report's diagram re-imports like any Mermaid export.
 fn mermaid_block(doc: &Document) -> Option<String> {
-    let _ = doc;
-    None
+    Some(fenced("mermaid", &crate::formats::mermaid::export(doc)))
 }
 
 /// Rule suggestions nobody has accepted or dismissed yet, listed apart from the recorded threats.
@@ -143,7 +140,9 @@ fn flows_section(out: &mut String, doc: &Document, index: &Index<'_>) {
         return;
     }
     out.push_str("## Data flows\n\n");
-    out.push_str("| Id | From | To | What | Protocol | Encrypted | Crosses a boundary | Out of scope | Open threats |\n");
+    out.push_str(
+        "| Id | From | To | What | Protocol | Encrypted | Crosses a boundary | Out of scope | Open threats |\n",
+    );
     out.push_str("|---|---|---|---|---|---|---|---|---|\n");
     for f in &doc.flows {
         let crossings: Vec<&str> = index.crossings(f).iter().map(|b| name_or_id(&b.label, &b.id)).collect();
@@ -379,7 +378,10 @@ mod tests {
 
     #[test]
     fn prose_cannot_start_blocks() {
-        assert_eq!(prose("# not a heading\n- not a list\n1. not numbered\n\n> no quote"), "\\# not a heading<br>\n\\- not a list<br>\n1\\. not numbered\n\n&gt; no quote");
+        assert_eq!(
+            prose("# not a heading\n- not a list\n1. not numbered\n\n> no quote"),
+            "\\# not a heading<br>\n\\- not a list<br>\n1\\. not numbered\n\n&gt; no quote"
+        );
     }
 
     #[test]

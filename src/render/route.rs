@@ -144,7 +144,8 @@ impl Curve {
     /// points for cubic ones.
     pub fn bounds(&self) -> Rect {
         let (from, to) = (self.start(), self.end());
-        let mut r = Rect { min_x: from.x.min(to.x), min_y: from.y.min(to.y), max_x: from.x.max(to.x), max_y: from.y.max(to.y) };
+        let mut r =
+            Rect { min_x: from.x.min(to.x), min_y: from.y.min(to.y), max_x: from.x.max(to.x), max_y: from.y.max(to.y) };
         let mut grow = |p: Point| {
             r = r.union(&Rect { min_x: p.x, min_y: p.y, max_x: p.x, max_y: p.y });
         };

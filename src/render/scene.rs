@@ -4,7 +4,6 @@
 //! Each item keeps the id of the model item it comes from and a [`Style`] of its own, so a diff overlay can
 //! recolour added, removed and changed items with [`Scene::restyle`] and paint the same scene.
 
-
 use super::flows;
 use super::grid::Grid;
 use super::legend::{self, Legend};
@@ -226,7 +225,8 @@ impl Scene {
         let flows = flows::flow_shapes(doc, &index, &elements, &palette, &obstacles, &mut labels, has_badge);
         if options.threats {
             for f in &flows {
-                let at = f.label.as_ref().map_or_else(|| f.curve.point_at(0.5), |l| Point::new(l.rect.max_x, l.rect.min_y));
+                let at =
+                    f.label.as_ref().map_or_else(|| f.curve.point_at(0.5), |l| Point::new(l.rect.max_x, l.rect.min_y));
                 badges.extend(badge(&index, &f.id, at, &palette));
             }
         }
@@ -280,8 +280,12 @@ fn boundary_shapes(doc: &Document, index: &Index<'_>, palette: &Palette, labels:
             let name = text::clean_line(name_or_id(&b.label, &b.id));
             let line = text::fit(&name, rect.width() - 20.0, BOUNDARY_FONT);
             let label_w = text::width(&line, BOUNDARY_FONT);
-            let label_box =
-                Rect { min_x: rect.min_x + 8.0, min_y: rect.min_y + 3.0, max_x: rect.min_x + 12.0 + label_w, max_y: rect.min_y + 20.0 };
+            let label_box = Rect {
+                min_x: rect.min_x + 8.0,
+                min_y: rect.min_y + 3.0,
+                max_x: rect.min_x + 12.0 + label_w,
+                max_y: rect.min_y + 20.0,
+            };
             labels.insert_weighted(label_box, NO_OWNER, HARD);
             for edge in [
                 Rect { max_y: rect.min_y + 2.0, ..rect },
@@ -328,11 +332,8 @@ fn element_shapes(doc: &Document, palette: &Palette) -> Vec<ElementShape> {
             let rect = Rect::centred(e.at, size);
             let room = rect.width() - if e.kind == ElementKind::Process { 24.0 } else { 14.0 };
             let name = text::clean(name_or_id(&e.label, &e.id));
-            let lines: Vec<String> = name
-                .split('\n')
-                .take(ELEMENT_MAX_LINES)
-                .map(|l| text::fit(l.trim(), room, ELEMENT_FONT))
-                .collect();
+            let lines: Vec<String> =
+                name.split('\n').take(ELEMENT_MAX_LINES).map(|l| text::fit(l.trim(), room, ELEMENT_FONT)).collect();
             let n = lines.len() as f64;
             let c = rect.centre();
             let mut tooltip = format!("{} ({})", text::clean_line(name_or_id(&e.label, &e.id)), e.kind.title());
@@ -386,7 +387,12 @@ fn badge(index: &Index<'_>, target: &Id, at: Point, palette: &Palette) -> Option
     let colour = palette.severity(severity);
     Some(Badge {
         target: target.clone(),
-        rect: Rect { min_x: at.x - w / 2.0, min_y: at.y - BADGE_RADIUS, max_x: at.x + w / 2.0, max_y: at.y + BADGE_RADIUS },
+        rect: Rect {
+            min_x: at.x - w / 2.0,
+            min_y: at.y - BADGE_RADIUS,
+            max_x: at.x + w / 2.0,
+            max_y: at.y + BADGE_RADIUS,
+        },
         count,
         severity,
         style: Style {

@@ -1,0 +1,169 @@
+//! The syntax tree of a flowchart, as written: nothing here is mapped onto the model yet.
+
+use crate::model::Direction;
+
+/// A byte offset in the source text.
+pub type Pos = usize;
+
+/// A parsed flowchart.
+#[derive(Debug, Default)]
+pub struct Diagram {
+    /// The header's direction (`TB` when the header names none).
+    pub direction: Direction,
+    /// Statements at the top level, in order.
+    pub statements: Vec<Stmt>,
+    /// `title:` from the YAML front matter.
+    pub title: Option<String>,
+    /// `accTitle` and `accDescr`.
+    pub acc_title: Option<String>,
+    /// `accDescr`.
+    pub acc_descr: Option<String>,
+    /// Every `%% threatboard:…` comment line: its offset and the text after `%%`.
+    pub meta: Vec<(Pos, String)>,
+    /// Things the parser skipped: offset and message.
+    pub skipped: Vec<(Pos, String)>,
+}
+
+/// One statement.
+#[derive(Debug)]
+pub enum Stmt {
+    /// Nodes and the links between them: `a & b --> c -.-> d`.
+    Chain(Chain),
+    /// `subgraph … end`.
+    Subgraph(Subgraph),
+    /// `class a,b name`.
+    Class {
+        /// Where the statement starts.
+        pos: Pos,
+        /// The node ids.
+        ids: Vec<String>,
+        /// The class name.
+        class: String,
+    },
+    /// A styling or interaction statement that carries no meaning for the model.
+    Styling {
+        /// Where the statement starts.
+        pos: Pos,
+        /// Its keyword (`style`, `classDef`, `linkStyle`, `click`, `direction`).
+        keyword: &'static str,
+        /// The class a `classDef` defines.
+        name: String,
+    },
+}
+
+/// A vertex statement: groups of nodes joined by links.
+#[derive(Debug)]
+pub struct Chain {
+    /// Node groups (`a & b`), one more than links.
+    pub groups: Vec<Vec<Node>>,
+    /// The links between consecutive groups.
+    pub links: Vec<Link>,
+}
+
+/// How a node is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `[…]`
+    Rect,
+    /// `(…)`
+    Round,
+    /// `([…])`
+    Stadium,
+    /// `[[…]]`
+    Subroutine,
+    /// `[(…)]`
+    Cylinder,
+    /// `((…))`
+    Circle,
+    /// `(((…)))`
+    DoubleCircle,
+    /// `{…}`
+    Diamond,
+    /// `{{…}}`
+    Hexagon,
+    /// `>…]`
+    Odd,
+    /// `[/…/]`
+    LeanRight,
+    /// `[\…\]`
+    LeanLeft,
+    /// `[/…\]`
+    Trapezoid,
+    /// `[\…/]`
+    InvTrapezoid,
+    /// `(-…-)`
+    Ellipse,
+    /// `@{ shape: name }`, by its name.
+    Named(&'static str),
+}
+
+/// Label text with where it starts.
+#[derive(Debug, Clone)]
+pub struct Label {
+    /// Offset of the text.
+    pub pos: Pos,
+    /// The decoded label.
+    pub text: String,
+}
+
+/// A node reference, maybe with a shape, a label and classes.
+#[derive(Debug)]
+pub struct Node {
+    /// Offset of the id.
+    pub pos: Pos,
+    /// The id as written.
+    pub id: String,
+    /// Shape, when given.
+    pub shape: Option<Shape>,
+    /// Label, when given.
+    pub label: Option<Label>,
+    /// `:::name` classes.
+    pub classes: Vec<String>,
+    /// `@{…}` keys the importer does not use.
+    pub ignored_data: Vec<(Pos, String)>,
+    /// True when the id was followed by `@{…}`.
+    pub has_data: bool,
+}
+
+/// Line style of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stroke {
+    /// `-->`
+    Normal,
+    /// `==>`
+    Thick,
+    /// `-.->`
+    Dotted,
+    /// `~~~`
+    Invisible,
+}
+
+/// A link between two node groups.
+#[derive(Debug)]
+pub struct Link {
+    /// Offset of the link.
+    pub pos: Pos,
+    /// `e1@` edge id.
+    pub id: Option<String>,
+    /// Line style.
+    pub stroke: Stroke,
+    /// Arrowhead (or cross or circle) at the start.
+    pub head_at_start: bool,
+    /// Arrowhead (or cross or circle) at the end.
+    pub head_at_end: bool,
+    /// Edge text.
+    pub label: Option<Label>,
+}
+
+/// `subgraph id[title] … end`.
+#[derive(Debug)]
+pub struct Subgraph {
+    /// Offset of `subgraph`.
+    pub pos: Pos,
+    /// The id, when one is given (a title with spaces and no brackets has none).
+    pub id: Option<String>,
+    /// The title.
+    pub title: Option<String>,
+    /// Statements inside.
+    pub body: Vec<Stmt>,
+}

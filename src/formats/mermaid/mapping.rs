@@ -1,0 +1,462 @@
+//! From a parsed flowchart to a threat model: subgraphs become trust boundaries, nodes elements,
+//! links flows; Threatboard's own metadata, when present, wins over what the diagram suggests.
+
+use std::collections::{HashMap, HashSet};
+
+use super::ast::{Diagram, Pos, Shape, Stmt, Stroke};
+use super::lexer::Lines;
+use super::meta::{self, Meta};
+use super::{Imported, Warning, shapes, text};
+use crate::layout::{self, LayoutOptions};
+use crate::model::{Boundary, Document, Element, Flow, Id, Point, protocol};
+
+/// Class names that mark an element out of scope (compared without case, `-` or `_`).
+pub const OUT_OF_SCOPE_CLASS: &str = "tbOutOfScope";
+
+fn is_out_of_scope_class(class: &str) -> bool {
+    let key: String = class.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+    matches!(key.as_str(), "tboutofscope" | "outofscope" | "oos")
+}
+
+/// Classes Threatboard writes itself; using them is not worth a warning.
+fn is_own_class(class: &str) -> bool {
+    class.starts_with("tb")
+}
+
+#[derive(Debug)]
+struct NodeInfo {
+    mid: String,
+    pos: Pos,
+    shape: Option<Shape>,
+    label: Option<String>,
+    out_of_scope: bool,
+}
+
+#[derive(Debug)]
+struct SubgraphInfo {
+    key: String,
+    explicit: bool,
+    title: Option<String>,
+    pos: Pos,
+    mentions: Vec<String>,
+    parent: Option<usize>,
+}
+
+#[derive(Debug)]
+struct EdgeInfo {
+    pos: Pos,
+    from: String,
+    to: String,
+    text: String,
+    dotted: bool,
+    bidirectional: bool,
+}
+
+#[derive(Default)]
+struct Walk {
+    nodes: Vec<NodeInfo>,
+    node_index: HashMap<String, usize>,
+    subgraphs: Vec<SubgraphInfo>,
+    subgraph_index: HashMap<String, usize>,
+    close_order: Vec<usize>,
+    edges: Vec<EdgeInfo>,
+    edge_ids: HashSet<String>,
+    classes: Vec<(String, String)>,
+    warnings: Vec<(Pos, String)>,
+    threatboard: bool,
+}
+
+impl Walk {
+    fn warn(&mut self, pos: Pos, message: impl Into<String>) {
+        self.warnings.push((pos, message.into()));
+    }
+
+    fn node(&mut self, n: &super::ast::Node) -> usize {
+        let i = match self.node_index.get(&n.id) {
+            Some(&i) => i,
+            None => {
+                self.nodes.push(NodeInfo {
+                    mid: n.id.clone(),
+                    pos: n.pos,
+                    shape: None,
+                    label: None,
+                    out_of_scope: false,
+                });
+                self.node_index.insert(n.id.clone(), self.nodes.len() - 1);
+                self.nodes.len() - 1
+            }
+        };
+        if n.shape.is_some() {
+            self.nodes[i].shape = n.shape;
+        }
+        if let Some(l) = &n.label {
+            self.nodes[i].label = Some(l.text.clone());
+        }
+        i
+    }
+
+    fn statements(&mut self, stmts: &[Stmt], current: Option<usize>) {
+        for stmt in stmts {
+            match stmt {
+                Stmt::Chain(chain) => {
+                    for group in &chain.groups {
+                        for n in group {
+                            if n.has_data && n.shape.is_none() && n.label.is_none() && self.edge_ids.contains(&n.id) {
+                                self.warn(n.pos, format!("properties of link `{}` ignored (styling)", n.id));
+                                continue;
+                            }
+                            let i = self.node(n);
+                            for (pos, key) in &n.ignored_data {
+                                self.warn(*pos, format!("node property `{key}` ignored"));
+                            }
+                            for class in &n.classes {
+                                if is_out_of_scope_class(class) {
+                                    self.nodes[i].out_of_scope = true;
+                                } else if !is_own_class(class) {
+                                    self.warn(n.pos, format!("class `{class}` on `{}` ignored (styling)", n.id));
+                                }
+                            }
+                            if let Some(c) = current {
+                                self.subgraphs[c].mentions.push(n.id.clone());
+                            }
+                        }
+                    }
+                    for (k, link) in chain.links.iter().enumerate() {
+                        if let Some(id) = &link.id {
+                            self.edge_ids.insert(id.clone());
+                        }
+                        if link.stroke == Stroke::Invisible {
+                            self.warn(link.pos, "invisible link `~~~` ignored (it only guides Mermaid's layout)");
+                            continue;
+                        }
+                        let text = link.label.as_ref().map(|l| l.text.clone()).unwrap_or_default();
+                        for a in &chain.groups[k] {
+                            for b in &chain.groups[k + 1] {
+                                let (from, to) = if link.head_at_start && !link.head_at_end {
+                                    (b.id.clone(), a.id.clone())
+                                } else {
+                                    (a.id.clone(), b.id.clone())
+                                };
+                                self.edges.push(EdgeInfo {
+                                    pos: link.pos,
+                                    from,
+                                    to,
+                                    text: text.clone(),
+                                    dotted: link.stroke == Stroke::Dotted,
+                                    bidirectional: link.head_at_start && link.head_at_end,
+                                });
+                            }
+                        }
+                    }
+                }
+                Stmt::Subgraph(sg) => {
+                    let index = match sg.id.as_ref().and_then(|id| self.subgraph_index.get(id)) {
+                        Some(&i) => {
+                            self.warn(
+                                sg.pos,
+                                format!("subgraph `{}` appears twice; its members are merged", self.subgraphs[i].key),
+                            );
+                            i
+                        }
+                        None => {
+                            let key = sg.id.clone().unwrap_or_else(|| format!("\u{0}subgraph{}", self.subgraphs.len()));
+                            self.subgraphs.push(SubgraphInfo {
+                                key: key.clone(),
+                                explicit: sg.id.is_some(),
+                                title: sg.title.clone(),
+                                pos: sg.pos,
+                                mentions: Vec::new(),
+                                parent: None,
+                            });
+                            self.subgraph_index.insert(key, self.subgraphs.len() - 1);
+                            self.subgraphs.len() - 1
+                        }
+                    };
+                    if let Some(c) = current {
+                        let key = self.subgraphs[index].key.clone();
+                        self.subgraphs[c].mentions.push(key);
+                    }
+                    self.statements(&sg.body, Some(index));
+                    self.close_order.push(index);
+                }
+                Stmt::Class { pos, ids, class } => {
+                    for id in ids {
+                        self.classes.push((id.clone(), class.clone()));
+                    }
+                    if !is_out_of_scope_class(class) && !is_own_class(class) {
+                        self.warn(*pos, format!("class `{class}` ignored (styling)"));
+                    }
+                }
+                Stmt::Styling { pos, keyword, name } => {
+                    let own =
+                        (*keyword == "classDef" && is_own_class(name)) || (*keyword == "linkStyle" && self.threatboard);
+                    if own {
+                        continue;
+                    }
+                    let message = match *keyword {
+                        "direction" => {
+                            "`direction` ignored: Threatboard lays the whole diagram out in one direction".to_owned()
+                        }
+                        "click" => "`click` ignored (interaction)".to_owned(),
+                        k => format!("`{k}` ignored (styling)"),
+                    };
+                    self.warn(*pos, message);
+                }
+            }
+        }
+    }
+}
+
+/// Picks a free id: `wanted` when it is a valid id, else a slug of it, made unique.
+fn fresh_id(wanted: &str, fallback: &str, taken: &mut HashSet<String>) -> Id {
+    let base = Id::new(wanted).unwrap_or_else(|_| Id::slug(wanted, fallback));
+    let id = Id::unique(&base, |s| taken.contains(s));
+    taken.insert(id.as_str().to_owned());
+    id
+}
+
+/// Maps a parsed diagram onto a document.
+#[allow(clippy::too_many_lines)] // one pass per kind of item, in dependency order
+pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
+    let mut warnings: Vec<(Pos, String)> = diagram.skipped.clone();
+    let mut meta: Meta = meta::read(&diagram.meta, &mut |pos, m| warnings.push((pos, m)));
+    let mut walk = Walk { threatboard: meta.doc.is_some(), ..Walk::default() };
+    walk.statements(&diagram.statements, None);
+    warnings.append(&mut walk.warnings);
+    for (id, class) in std::mem::take(&mut walk.classes) {
+        if is_out_of_scope_class(&class)
+            && let Some(&i) = walk.node_index.get(&id)
+        {
+            walk.nodes[i].out_of_scope = true;
+        }
+    }
+
+    // Membership: as in Mermaid, each subgraph claims, when it closes, the nodes and subgraphs its
+    // own statements mention and that no subgraph closed before it has claimed.
+    let mut claimed: HashMap<String, usize> = HashMap::new();
+    for &s in &walk.close_order {
+        for m in &walk.subgraphs[s].mentions {
+            claimed.entry(m.clone()).or_insert(s);
+        }
+    }
+    for &s in &walk.close_order {
+        let key = walk.subgraphs[s].key.clone();
+        let Some(&p) = claimed.get(&key) else { continue };
+        let mut up = Some(p);
+        let mut cycle = false;
+        while let Some(u) = up {
+            if u == s {
+                cycle = true;
+                break;
+            }
+            up = walk.subgraphs[u].parent;
+        }
+        if !cycle {
+            walk.subgraphs[s].parent = Some(p);
+        }
+    }
+
+    let mut taken: HashSet<String> = HashSet::new();
+    for m in meta.boundaries.values().filter_map(|b| b.id.as_ref()) {
+        taken.insert(m.as_str().to_owned());
+    }
+    for m in meta.elements.values().filter_map(|e| e.id.as_ref()) {
+        taken.insert(m.as_str().to_owned());
+    }
+    for fm in meta.flows.values().flatten().filter_map(|f| f.id.as_ref()) {
+        taken.insert(fm.as_str().to_owned());
+    }
+    let mut used: HashSet<String> = HashSet::new();
+    let mut claim_meta_id = |id: &Id, pos: Pos, warnings: &mut Vec<(Pos, String)>, taken: &mut HashSet<String>| {
+        if used.insert(id.as_str().to_owned()) {
+            Some(id.clone())
+        } else {
+            warnings.push((pos, format!("id `{id}` from the metadata is used twice; a new one is made")));
+            let _ = taken;
+            None
+        }
+    };
+
+    let mut boundary_ids: Vec<Id> = Vec::with_capacity(walk.subgraphs.len());
+    for sg in &walk.subgraphs {
+        let from_meta = meta.boundaries.get(&sg.key).and_then(|b| b.id.clone());
+        let id = match from_meta.and_then(|id| claim_meta_id(&id, sg.pos, &mut warnings, &mut taken)) {
+            Some(id) => id,
+            None if sg.explicit => fresh_id(&sg.key, "boundary", &mut taken),
+            None => {
+                fresh_id(&Id::slug(sg.title.as_deref().unwrap_or(""), "boundary").to_string(), "boundary", &mut taken)
+            }
+        };
+        boundary_ids.push(id);
+    }
+    let mut doc = Document { direction: diagram.direction, ..Document::default() };
+    for (i, sg) in walk.subgraphs.iter().enumerate() {
+        let notes = meta.boundaries.get(&sg.key).map(|b| b.notes.clone()).unwrap_or_default();
+        doc.boundaries.push(Boundary {
+            id: boundary_ids[i].clone(),
+            label: sg.title.clone().unwrap_or_default(),
+            parent: sg.parent.map(|p| boundary_ids[p].clone()),
+            notes,
+        });
+    }
+
+    let mut positioned: Vec<bool> = Vec::new();
+    let mut element_of: HashMap<String, Id> = HashMap::new();
+    let mut add_element = |doc: &mut Document,
+                           positioned: &mut Vec<bool>,
+                           warnings: &mut Vec<(Pos, String)>,
+                           taken: &mut HashSet<String>,
+                           info: &NodeInfo,
+                           boundary: Option<usize>,
+                           stand_in: Option<&SubgraphInfo>| {
+        let em = meta.elements.remove(&info.mid).unwrap_or_default();
+        let id = match em.id.clone().and_then(|id| claim_meta_id(&id, info.pos, warnings, taken)) {
+            Some(id) => id,
+            None if stand_in.is_some() => fresh_id(&format!("{}-node", Id::slug(&info.mid, "boundary")), "node", taken),
+            None => fresh_id(&info.mid, "node", taken),
+        };
+        let label = match (&info.label, stand_in) {
+            (Some(l), _) => l.clone(),
+            (None, Some(sg)) => sg.title.clone().unwrap_or_else(|| info.mid.clone()),
+            (None, None) => info.mid.clone(),
+        };
+        let notes = match (stand_in, em.notes.is_empty()) {
+            (Some(_), true) => format!("Stands for the Mermaid subgraph `{}`, which links pointed at.", info.mid),
+            _ => em.notes,
+        };
+        positioned.push(em.at.is_some());
+        let at = em.at.map_or(Point::default(), |[x, y]| Point::new(x, y));
+        doc.elements.push(Element {
+            id: id.clone(),
+            kind: em.kind.unwrap_or_else(|| shapes::kind(info.shape)),
+            label,
+            boundary: boundary.map(|b| boundary_ids[b].clone()),
+            at,
+            out_of_scope: info.out_of_scope,
+            out_of_scope_reason: em.out_of_scope_reason,
+            notes,
+        });
+        id
+    };
+    for info in &walk.nodes {
+        if walk.subgraph_index.contains_key(&info.mid) {
+            continue;
+        }
+        let boundary = claimed.get(&info.mid).copied();
+        let id = add_element(&mut doc, &mut positioned, &mut warnings, &mut taken, info, boundary, None);
+        element_of.insert(info.mid.clone(), id);
+    }
+    // Links to a subgraph: an element inside its boundary stands for it.
+    for e in &walk.edges {
+        for end in [&e.from, &e.to] {
+            if element_of.contains_key(end) {
+                continue;
+            }
+            let Some(&s) = walk.subgraph_index.get(end) else { continue };
+            let sg = &walk.subgraphs[s];
+            let info = walk.node_index.get(end).map_or_else(
+                || NodeInfo { mid: end.clone(), pos: e.pos, shape: None, label: None, out_of_scope: false },
+                |&i| NodeInfo {
+                    mid: end.clone(),
+                    pos: e.pos,
+                    shape: walk.nodes[i].shape,
+                    label: walk.nodes[i].label.clone(),
+                    out_of_scope: walk.nodes[i].out_of_scope,
+                },
+            );
+            let id = add_element(&mut doc, &mut positioned, &mut warnings, &mut taken, &info, Some(s), Some(sg));
+            warnings.push((
+                e.pos,
+                format!("link to subgraph `{end}`: flows connect elements, so element `{id}` inside the boundary stands for it"),
+            ));
+            element_of.insert(end.clone(), id);
+        }
+    }
+
+    for e in &walk.edges {
+        let (Some(from), Some(to)) = (element_of.get(&e.from), element_of.get(&e.to)) else { continue };
+        let fm = meta.flows.get_mut(&(e.from.clone(), e.to.clone())).and_then(std::collections::VecDeque::pop_front);
+        let (label, protocol, fm) = match fm {
+            Some(fm) => (text::split_flow_text(&e.text, &fm.protocol), fm.protocol.clone(), fm),
+            None => {
+                let p = protocol::recognise(&e.text).map(|p| p.name.to_owned()).unwrap_or_default();
+                (e.text.clone(), p, meta::FlowMeta::default())
+            }
+        };
+        let id = match fm.id.clone().and_then(|id| claim_meta_id(&id, e.pos, &mut warnings, &mut taken)) {
+            Some(id) => id,
+            None => fresh_id(&Id::slug(&format!("{from}-to-{to}"), "flow").to_string(), "flow", &mut taken),
+        };
+        doc.flows.push(Flow {
+            id,
+            from: from.clone(),
+            to: to.clone(),
+            label,
+            protocol,
+            encrypted: fm.encrypted,
+            bidirectional: e.bidirectional,
+            out_of_scope: e.dotted,
+            out_of_scope_reason: fm.out_of_scope_reason,
+            notes: fm.notes,
+        });
+    }
+
+    let targets: HashSet<String> =
+        doc.elements.iter().map(|e| e.id.to_string()).chain(doc.flows.iter().map(|f| f.id.to_string())).collect();
+    let mut threat_ids = HashSet::new();
+    for (pos, t) in std::mem::take(&mut meta.threats) {
+        if !targets.contains(t.target.as_str()) {
+            warnings.push((
+                pos,
+                format!("threat `{}` is about `{}`, which the diagram no longer has; dropped", t.id, t.target),
+            ));
+        } else if !threat_ids.insert(t.id.to_string()) {
+            warnings.push((pos, format!("threat id `{}` appears twice; the second is dropped", t.id)));
+        } else {
+            doc.threats.push(t);
+        }
+    }
+    if let Some(dm) = meta.doc.take() {
+        doc.title = dm.title;
+        doc.description = dm.description;
+        doc.decomposition = dm.decomposition;
+        doc.dismissed = dm.dismissed.into_iter().filter(|d| targets.contains(d.target.as_str())).collect();
+        reorder(&mut doc.boundaries, &dm.boundary_order, |b| &b.id);
+        let mut paired: Vec<(Element, bool)> = doc.elements.drain(..).zip(positioned.drain(..)).collect();
+        reorder(&mut paired, &dm.element_order, |(e, _)| &e.id);
+        (doc.elements, positioned) = paired.into_iter().unzip();
+    } else {
+        doc.title = diagram.title.or(diagram.acc_title).unwrap_or_default();
+        doc.description = diagram.acc_descr.unwrap_or_default();
+    }
+
+    if positioned.iter().any(|p| !p) {
+        let pinned = doc.elements.iter().zip(&positioned).filter(|(_, p)| **p).map(|(e, _)| e.id.clone()).collect();
+        layout::layout(&mut doc, &LayoutOptions { pinned, ..LayoutOptions::default() });
+    }
+
+    warnings.sort_by_key(|(pos, _)| *pos);
+    let warnings = warnings
+        .into_iter()
+        .map(|(pos, message)| {
+            let (line, column) = lines.locate(pos);
+            Warning { line, column, message }
+        })
+        .collect();
+    Imported { document: doc, warnings }
+}
+
+/// Puts the items named in `order` first, in that order, and the others after them as they were.
+fn reorder<T>(items: &mut Vec<T>, order: &[Id], id: impl Fn(&T) -> &Id) {
+    if order.is_empty() {
+        return;
+    }
+    let rank: HashMap<&str, usize> = order.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let mut keyed: Vec<(usize, usize, T)> = items
+        .drain(..)
+        .enumerate()
+        .map(|(i, t)| (rank.get(id(&t).as_str()).copied().unwrap_or(usize::MAX), i, t))
+        .collect();
+    keyed.sort_by_key(|(r, i, _)| (*r, *i));
+    items.extend(keyed.into_iter().map(|(_, _, t)| t));
+}

@@ -1,0 +1,164 @@
+//! Threatboard's own metadata in `%%` comment lines: what Mermaid cannot express, keyed by the
+//! Mermaid ids of the diagram, one JSON object per line (format described in ARCHITECTURE.md).
+
+use std::collections::{HashMap, VecDeque};
+
+use serde::{Deserialize, Serialize};
+
+use super::META_VERSION;
+use super::ast::Pos;
+use crate::model::{Decomposition, Dismissal, ElementKind, Id, Threat};
+
+/// The prefix of every metadata line, after `%%`.
+pub const PREFIX: &str = "threatboard:";
+
+/// Document-wide facts.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct DocMeta {
+    /// The title.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// The description.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The application decomposition.
+    #[serde(default, skip_serializing_if = "Decomposition::is_empty")]
+    pub decomposition: Decomposition,
+    /// Dismissed suggestions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dismissed: Vec<Dismissal>,
+    /// Boundary order, when it differs from the order of the subgraphs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub boundary_order: Vec<Id>,
+    /// Element order, when it differs from the order nodes first appear in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub element_order: Vec<Id>,
+}
+
+/// A boundary's facts.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct BoundaryMeta {
+    /// The Threatboard id, when the Mermaid id differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Id>,
+    /// Notes.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+}
+
+/// An element's facts.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ElementMeta {
+    /// The Threatboard id, when the Mermaid id differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Id>,
+    /// The kind, when the shape does not say it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ElementKind>,
+    /// The centre, `[x, y]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<[f64; 2]>,
+    /// Why it is out of scope.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub out_of_scope_reason: String,
+    /// Notes.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+}
+
+/// A flow's facts.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct FlowMeta {
+    /// The Threatboard id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Id>,
+    /// The protocol (empty when absent).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub protocol: String,
+    /// The encryption override.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted: Option<bool>,
+    /// Why it is out of scope.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub out_of_scope_reason: String,
+    /// Notes.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+}
+
+/// JSON for one metadata line: `%` is escaped so that nothing in a comment reads as `%%{`.
+pub fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default().replace('%', "\\u0025")
+}
+
+/// All metadata of a diagram, keyed by Mermaid ids.
+#[derive(Debug, Default)]
+pub struct Meta {
+    /// Document facts, when present (then the diagram was written by Threatboard).
+    pub doc: Option<DocMeta>,
+    /// By subgraph id.
+    pub boundaries: HashMap<String, BoundaryMeta>,
+    /// By node id.
+    pub elements: HashMap<String, ElementMeta>,
+    /// By (from, to) node ids, in the order the flows appear.
+    pub flows: HashMap<(String, String), VecDeque<FlowMeta>>,
+    /// Threats, in order.
+    pub threats: Vec<(Pos, Threat)>,
+}
+
+/// Reads the metadata lines; malformed lines are reported and skipped.
+pub fn read(lines: &[(Pos, String)], warn: &mut impl FnMut(Pos, String)) -> Meta {
+    let mut meta = Meta::default();
+    for (pos, line) in lines {
+        let pos = *pos;
+        let Some(rest) = line.strip_prefix(PREFIX) else { continue };
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let version: u32 = rest[..digits].parse().unwrap_or(0);
+        if version != META_VERSION {
+            warn(
+                pos,
+                format!(
+                    "Threatboard metadata version {} is not supported here (this build reads {META_VERSION}); line ignored",
+                    &rest[..digits]
+                ),
+            );
+            continue;
+        }
+        let rest = &rest[digits..];
+        let Some(brace) = rest.find('{') else {
+            warn(pos, "Threatboard metadata line without a JSON object; ignored".into());
+            continue;
+        };
+        let words: Vec<&str> = rest[..brace].split_whitespace().collect();
+        let body = &rest[brace..];
+        let bad = |e: serde_json::Error| format!("Threatboard metadata could not be read ({e}); line ignored");
+        match words.as_slice() {
+            ["document"] => match serde_json::from_str(body) {
+                Ok(d) => meta.doc = Some(d),
+                Err(e) => warn(pos, bad(e)),
+            },
+            ["boundary", id] => match serde_json::from_str(body) {
+                Ok(b) => {
+                    meta.boundaries.insert((*id).to_owned(), b);
+                }
+                Err(e) => warn(pos, bad(e)),
+            },
+            ["element", id] => match serde_json::from_str(body) {
+                Ok(e) => {
+                    meta.elements.insert((*id).to_owned(), e);
+                }
+                Err(e) => warn(pos, bad(e)),
+            },
+            ["flow", from, to] => match serde_json::from_str(body) {
+                Ok(f) => meta.flows.entry(((*from).to_owned(), (*to).to_owned())).or_default().push_back(f),
+                Err(e) => warn(pos, bad(e)),
+            },
+            ["threat"] => match serde_json::from_str(body) {
+                Ok(t) => meta.threats.push((pos, t)),
+                Err(e) => warn(pos, bad(e)),
+            },
+            _ => warn(pos, format!("unknown Threatboard metadata `{}`; line ignored", words.join(" "))),
+        }
+    }
+    meta
+}
