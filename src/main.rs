@@ -13,8 +13,25 @@ fn main() -> ExitCode {
     }
 }
 
+#[cfg(feature = "gui")]
+fn open_editor(file: Option<&std::path::Path>) -> ExitCode {
+    match threatboard::app::run(file) {
+        Ok(()) => ExitCode::from(cli::EXIT_OK),
+        Err(e) => {
+            eprintln!(
+                "threatboard: cannot open the editor window: {e}\n\
+                 (no display? set DISPLAY or WAYLAND_DISPLAY, or use a command instead: threatboard --help)"
+            );
+            ExitCode::from(cli::EXIT_ERROR)
+        }
+    }
+}
+
+#[cfg(not(feature = "gui"))]
 fn open_editor(file: Option<&std::path::Path>) -> ExitCode {
     let _ = file;
-    eprintln!("threatboard: this build has no desktop editor yet; use a command instead (threatboard --help)");
+    eprintln!(
+        "threatboard: this build has no desktop editor (built without the `gui` feature); use a command instead (threatboard --help)"
+    );
     ExitCode::from(cli::EXIT_ERROR)
 }

@@ -1,1 +1,57 @@
-//! The desktop editor (eframe/egui): the only layer that knows about windows.
+//! The desktop editor (feature `gui`): an eframe window over a [`crate::model::Session`].
+//!
+//! The window reads the document and emits [`crate::model::Edit`]s; `Session::apply` is the only
+//! place the document changes. The canvas is painted from a [`scene::Scene`] derived from the
+//! document whenever its revision moves, so a frame in which nothing happened costs little and the
+//! window asks for no repaint of its own when idle.
+
+mod actions;
+#[allow(clippy::module_inception)] // the app's state and frame loop; `app::app` reads fine inside the crate
+mod app;
+mod canvas;
+mod clipboard;
+mod document_panel;
+mod file_ops;
+mod inspector;
+mod menus;
+mod paint;
+mod quick_bar;
+mod scene;
+mod shortcuts;
+mod status_bar;
+mod theme;
+mod threats;
+mod view;
+
+pub use app::{Pending, Settings, ThreatboardApp};
+
+use std::path::Path;
+
+/// Opens the editor window on `file` (or a new model) and runs it until the window closes.
+///
+/// Fails when no window can be opened (no display, no GL).
+pub fn run(file: Option<&Path>) -> Result<(), String> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Threatboard")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([640.0, 400.0]),
+        ..Default::default()
+    };
+    let file = file.map(Path::to_path_buf);
+    eframe::run_native(
+        "Threatboard",
+        options,
+        Box::new(move |cc| {
+            let settings =
+                cc.storage.and_then(|s| eframe::get_value::<Settings>(s, app::SETTINGS_KEY)).unwrap_or_default();
+            let mut app = ThreatboardApp::new(settings);
+            app.apply_theme(&cc.egui_ctx);
+            if let Some(path) = &file {
+                app.open_at_start(path);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| e.to_string())
+}

@@ -120,14 +120,14 @@ fn render(
 ) -> anyhow::Result<Vec<u8>> {
     Ok(match format {
         ExportFormat::Json => json::to_string(doc).into_bytes(),
+        ExportFormat::Mermaid => crate::formats::mermaid::export(doc).into_bytes(),
+        ExportFormat::ThreatDragon => crate::formats::threat_dragon::export(doc).into_bytes(),
         ExportFormat::Svg => svg::to_svg(&Scene::build(doc, &render_options(args))).into_bytes(),
         ExportFormat::Png => {
             let drawing = svg::to_svg(&Scene::build(doc, &render_options(args)));
             png::to_png(&drawing, args.scale)?
         }
         ExportFormat::Markdown => report::to_markdown(doc, &ReportOptions { svg_link }).into_bytes(),
-        ExportFormat::Mermaid => crate::formats::mermaid::export(doc).into_bytes(),
-        ExportFormat::ThreatDragon => crate::formats::threat_dragon::export(doc).into_bytes(),
     })
 }
 
