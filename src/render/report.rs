@@ -71,15 +71,9 @@ fn decomposition_section(out: &mut String, doc: &Document) {
 }
 
 fn diagram_section(out: &mut String, doc: &Document, options: &ReportOptions) {
-    let mermaid = mermaid_block(doc);
-    if mermaid.is_none() && options.svg_link.is_none() {
-        return;
-    }
     out.push_str("## Data-flow diagram\n\n");
-    if let Some(block) = mermaid {
-        out.push_str(&block);
-        out.push('\n');
-    }
+    out.push_str(&mermaid_block(doc));
+    out.push('\n');
     if let Some(link) = &options.svg_link {
         let title = text::clean_line(&doc.title);
         let alt = if title.is_empty() { "Data-flow diagram".to_owned() } else { format!("Data-flow diagram: {title}") };
@@ -89,8 +83,8 @@ fn diagram_section(out: &mut String, doc: &Document, options: &ReportOptions) {
 
 /// The diagram as a fenced ```` ```mermaid ```` block (GitHub and GitLab draw it), from the Mermaid writer,
 /// so the report's diagram re-imports like any Mermaid export.
-fn mermaid_block(doc: &Document) -> Option<String> {
-    Some(fenced("mermaid", &crate::formats::mermaid::export(doc)))
+fn mermaid_block(doc: &Document) -> String {
+    fenced("mermaid", &crate::formats::mermaid::export(doc))
 }
 
 /// Rule suggestions nobody has accepted or dismissed yet, listed apart from the recorded threats.
