@@ -1,4 +1,5 @@
 //! The Markdown review report: its sections, tables and escaping, and `export -o report.md --with-svg`.
+#![allow(clippy::unwrap_used)] // test helpers fail loudly on broken fixtures
 
 use std::path::Path;
 
