@@ -34,7 +34,7 @@ fn png_feb_2x(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function("2021-02 sample at 2x", |b| b.iter(|| png::to_png(black_box(&svg), 2.0)));
     group.bench_function("2021-02 sample at 2x, from the document", |b| {
-        b.iter(|| png::to_png(&to_svg(&Scene::build(black_box(&doc), &RenderOptions::default())), 2.0))
+        b.iter(|| png::to_png(&to_svg(&Scene::build(black_box(&doc), &RenderOptions::default())), 2.0));
     });
     group.finish();
 }

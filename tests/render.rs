@@ -1,7 +1,9 @@
 //! Drawn exports: the scene, the SVG writer and the PNG rasteriser, on the seed samples and on hostile input.
+#![allow(clippy::unwrap_used)] // test helpers fail loudly on broken fixtures
 
 use std::path::Path;
 
+use read_fonts::TableProvider as _;
 use resvg::{tiny_skia, usvg};
 use threatboard::formats::json;
 use threatboard::model::{
@@ -167,7 +169,6 @@ fn shipped_font_covers_arrows_and_non_latin_scripts() {
     let covered = |c: char| {
         db.with_face_data(face.id, |data, index| {
             let font = read_fonts::FontRef::from_index(data, index).unwrap();
-            use read_fonts::TableProvider;
             font.cmap().unwrap().map_codepoint(c).is_some_and(|g| g.to_u32() != 0)
         })
         .unwrap()
@@ -181,6 +182,21 @@ fn shipped_font_covers_arrows_and_non_latin_scripts() {
     }
 }
 
+/// Real glyphs (not `.notdef`) laid out in a tree's text.
+fn glyphs(group: &usvg::Group) -> usize {
+    group
+        .children()
+        .iter()
+        .map(|n| match n {
+            usvg::Node::Group(g) => glyphs(g),
+            usvg::Node::Text(t) => {
+                t.layouted().iter().flat_map(|s| &s.positioned_glyphs).filter(|g| g.id.0 != 0).count()
+            }
+            _ => 0,
+        })
+        .sum()
+}
+
 #[test]
 fn text_renders_with_the_shipped_font_alone() {
     let svg = svg_of(&sample("kubernetes-agent-2020-05"));
@@ -188,19 +204,6 @@ fn text_renders_with_the_shipped_font_alone() {
     db.load_font_data(png::FONT.to_vec());
     let options = usvg::Options { fontdb: std::sync::Arc::new(db), ..usvg::Options::default() };
     let tree = usvg::Tree::from_str(&svg, &options).unwrap();
-    fn glyphs(group: &usvg::Group) -> usize {
-        group
-            .children()
-            .iter()
-            .map(|n| match n {
-                usvg::Node::Group(g) => glyphs(g),
-                usvg::Node::Text(t) => {
-                    t.layouted().iter().flat_map(|s| &s.positioned_glyphs).filter(|g| g.id.0 != 0).count()
-                }
-                _ => 0,
-            })
-            .sum()
-    }
     assert!(glyphs(tree.root()) > 100, "labels were laid out with real glyphs (not .notdef)");
 }
 
@@ -458,7 +461,7 @@ fn cli_writes_svg_and_png() {
     let out = run(&["export", input.to_str().unwrap(), "-o", png_path.to_str().unwrap(), "--scale", "2"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(std::fs::read(&png_path).unwrap().starts_with(b"\x89PNG"));
-    let out = run(&["export", input.to_str().unwrap(), "-o", png_path.to_str().unwrap(), "--scale", "-1"]);
+    let out = run(&["export", input.to_str().unwrap(), "-o", png_path.to_str().unwrap(), "--scale=0"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a positive number"));
 }

@@ -1,4 +1,5 @@
 //! The Markdown review report: its sections, tables and escaping, and `export -o report.md --with-svg`.
+#![allow(clippy::unwrap_used)] // test helpers fail loudly on broken fixtures
 
 use std::path::Path;
 
@@ -87,7 +88,7 @@ fn flow_table_says_protocol_encryption_crossings_and_scope() {
     assert_eq!(&proxy[4..7], ["grpc", "no", "yes: kas host (localhost)"]);
     let scrape = row("prometheus-to-kas-listeners");
     assert_eq!(scrape[7], "yes: Monitoring is outside the architecture under review.");
-    assert_eq!(row("kas-to-gitaly")[6], "no");
+    assert_eq!(row("kas-to-gitaly")[6], "yes: kas host (localhost)", "leaving a nested boundary is a crossing");
 }
 
 #[test]
@@ -141,7 +142,11 @@ fn hostile() -> Document {
 #[test]
 fn cells_are_escaped_so_tables_stay_tables() {
     let md = report(&hostile());
-    assert!(!md.contains("<script") && !md.contains("<img") && !md.contains("<b>"), "no raw HTML");
+    // The Mermaid block is code, drawn by the Mermaid writer's own escaping; the rest must hold no raw HTML.
+    let start = md.find("```mermaid\n").expect("a Mermaid block");
+    let end = start + md[start..].find("\n```\n").expect("closed");
+    let outside = format!("{}{}", &md[..start], &md[end..]);
+    assert!(!outside.contains("<script") && !outside.contains("<img") && !outside.contains("<b>"), "no raw HTML");
     assert!(!md.contains('\0') && !md.contains('\u{202E}'));
     assert!(md.starts_with("# \\# &lt;script&gt;alert(1)&lt;/script&gt;\n"));
     assert!(md.contains("\n\\- not a list<br>\n1\\. not numbered<br>\n&lt;b&gt;html&lt;/b&gt;\n"));
@@ -164,9 +169,8 @@ fn cells_are_escaped_so_tables_stay_tables() {
 fn svg_link_is_written_when_asked_for() {
     let doc = sample("kubernetes-agent-2020-10");
     let md = to_markdown(&doc, &ReportOptions { svg_link: Some("review.svg".into()) });
-    assert!(md.contains(
-        "## Data-flow diagram\n\n![Data-flow diagram: GitLab Kubernetes Agent (October 2020)](review.svg)\n"
-    ));
+    assert!(md.contains("## Data-flow diagram\n\n```mermaid\n"));
+    assert!(md.contains("```\n\n![Data-flow diagram: GitLab Kubernetes Agent (October 2020)](review.svg)\n"));
     let spaced = to_markdown(&doc, &ReportOptions { svg_link: Some("my review.svg".into()) });
     assert!(spaced.contains("](<my review.svg>)"));
 }
@@ -199,10 +203,13 @@ fn a_bare_document_gives_a_short_valid_report() {
         ..Document::default()
     };
     let md = report(&doc);
-    assert!(md.starts_with("# Threat model\n\n## Elements\n"));
+    assert!(md.starts_with("# Threat model\n\n## Data-flow diagram\n\n```mermaid\n"));
+    assert!(md.contains("\n## Elements\n"));
     assert!(md.contains("\nNo threats recorded.\n"));
     assert!(!md.contains("## Application decomposition") && !md.contains("## Trust boundaries"));
-    assert_eq!(table(&md, "## Data flows")[0][5], "yes", "the explicit override wins");
+    let flows = table(&md, "## Data flows");
+    assert_eq!(flows[0][5], "yes", "the explicit override wins");
+    assert_eq!(flows[0][6], "no", "a loop crosses nothing");
 }
 
 #[test]

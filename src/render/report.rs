@@ -71,15 +71,9 @@ fn decomposition_section(out: &mut String, doc: &Document) {
 }
 
 fn diagram_section(out: &mut String, doc: &Document, options: &ReportOptions) {
-    let mermaid = mermaid_block(doc);
-    if mermaid.is_none() && options.svg_link.is_none() {
-        return;
-    }
     out.push_str("## Data-flow diagram\n\n");
-    if let Some(block) = mermaid {
-        out.push_str(&block);
-        out.push('\n');
-    }
+    out.push_str(&mermaid_block(doc));
+    out.push('\n');
     if let Some(link) = &options.svg_link {
         let title = text::clean_line(&doc.title);
         let alt = if title.is_empty() { "Data-flow diagram".to_owned() } else { format!("Data-flow diagram: {title}") };
@@ -87,13 +81,10 @@ fn diagram_section(out: &mut String, doc: &Document, options: &ReportOptions) {
     }
 }
 
-/// The diagram as a fenced ```` ```mermaid ```` block, which GitHub and GitLab draw.
-///
-/// Plugs into `formats::mermaid::export` once it lands: return
-/// `Some(fenced("mermaid", &crate::formats::mermaid::export(doc)))`. Until then the report has no Mermaid block.
-fn mermaid_block(doc: &Document) -> Option<String> {
-    let _ = doc;
-    None
+/// The diagram as a fenced ```` ```mermaid ```` block (GitHub and GitLab draw it), from the Mermaid writer,
+/// so the report's diagram re-imports like any Mermaid export.
+fn mermaid_block(doc: &Document) -> String {
+    fenced("mermaid", &crate::formats::mermaid::export(doc))
 }
 
 /// Rule suggestions nobody has accepted or dismissed yet, listed apart from the recorded threats.

@@ -128,7 +128,7 @@ impl Palette {
                 muted: Color::hex(0x9D_A7_B3),
                 element_fill: Color::hex(0x16_1B_22),
                 label_fill: Color::hex(0x0D_11_17),
-                boundary: Color::hex(0xFF_7B_72),
+                boundary: Color::hex(0xF8_51_49),
                 encrypted: Color::hex(0x3F_B9_50),
                 plain: Color::hex(0xF0_88_3E),
                 unknown: Color::hex(0xB1_BA_C4),
