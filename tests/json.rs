@@ -228,6 +228,19 @@ fn save_is_atomic_and_leaves_no_temporary_files() {
     assert_eq!(names, vec![std::ffi::OsString::from("model.json")]);
 }
 
+#[cfg(unix)]
+#[test]
+fn saving_keeps_the_permissions_of_the_file_it_replaces() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.json");
+    json::save_file(&path, &Document::default()).unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o644, "a new file is world-readable");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    json::save_file(&path, &Document::default()).unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600, "a private file stays private");
+}
+
 #[test]
 fn oversized_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -178,7 +178,8 @@ pub fn yaml_quote(s: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            '%' | '#' => {
+            // Markup characters are escaped too, so no label text looks like HTML in a report.
+            '%' | '#' | '<' | '>' | '&' => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}') => {

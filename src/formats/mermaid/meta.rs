@@ -88,7 +88,14 @@ pub struct FlowMeta {
 
 /// JSON for one metadata line: `%` is escaped so that nothing in a comment reads as `%%{`.
 pub fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default().replace('%', "\\u0025")
+    // `%` could end the comment early; `<`, `>` and `&` are escaped so that no label looks like HTML
+    // where the Mermaid text is embedded (a Markdown report). All four only occur inside JSON strings.
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('%', "\\u0025")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// All metadata of a diagram, keyed by Mermaid ids.
