@@ -236,3 +236,21 @@ fn dropping_into_a_boundary_box_moves_membership_and_is_one_step() {
     h.run_steps(2);
     assert_eq!(runner(&h).boundary, Some(id("gitlab")));
 }
+
+#[test]
+fn tidy_up_is_one_undo_step() {
+    let mut doc = Document::default();
+    for line in quick::OCTOBER_2020 {
+        let edit = threatboard::quick::parse_line(&doc, line).unwrap().unwrap();
+        doc.apply(edit).unwrap();
+    }
+    let mut h = harness(ThreatboardApp::with_document(doc.clone(), None));
+    h.get_by_label("Tidy up").click();
+    h.run_steps(3);
+    let after = h.state().session().doc.clone();
+    assert_ne!(after, doc);
+    assert_eq!(h.state().session().history.undo_label(), Some("Tidy up"));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().session().doc, doc);
+}

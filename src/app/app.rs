@@ -48,6 +48,8 @@ pub enum Pending {
     Open,
     /// Open this file.
     OpenPath(PathBuf),
+    /// Read a file of another format into a new model.
+    Import(super::io::Format),
     /// Close the window.
     Quit,
 }

@@ -13,6 +13,7 @@ mod clipboard;
 mod document_panel;
 mod file_ops;
 mod inspector;
+mod io;
 mod menus;
 mod paint;
 mod quick_bar;
