@@ -254,3 +254,26 @@ fn tidy_up_is_one_undo_step() {
     h.run_steps(2);
     assert_eq!(h.state().session().doc, doc);
 }
+
+#[test]
+fn unsaved_work_is_autosaved_and_forgotten_once_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("model.json");
+    json::save_file(&file, &sample("kubernetes-agent-2020-05.json")).unwrap();
+    let store = threatboard::recovery::RecoveryStore::new(dir.path().join("recovery"));
+    let mut app = ThreatboardApp::with_document(sample("kubernetes-agent-2020-05.json"), Some(file.clone()));
+    app.enable_recovery(store.clone());
+    let mut h = harness(app);
+    let autosave = store.file_for(Some(&file));
+    assert!(!autosave.exists());
+    h.get_by_label("Quick entry").click();
+    h.get_by_label("Quick entry").type_text("Runner -https-> kgb");
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    assert!(autosave.exists(), "unsaved work is autosaved");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run_steps(3);
+    assert!(!h.state().is_dirty());
+    assert!(!autosave.exists(), "saving removes the autosave");
+    assert_eq!(json::load_file(&file).unwrap(), h.state().session().doc);
+}
