@@ -135,9 +135,9 @@ impl Scene {
             let (Some(&fi), Some(&ti)) = (element_at.get(&f.from), element_at.get(&f.to)) else { continue };
             let key = pair_key(f.from.as_str(), f.to.as_str());
             let n = pairs.get(&key).copied().unwrap_or(1);
-            let k = seen.entry(key).or_default();
-            let order = *k;
-            *k += 1;
+            let counter = seen.entry(key).or_default();
+            let order = *counter;
+            *counter += 1;
             let (ra, rb) = (elements[fi].rect, elements[ti].rect);
             let self_loop = fi == ti;
             let (a, b) = if self_loop {
@@ -173,8 +173,8 @@ impl Scene {
                 badge: ix.open_threats(f.id.as_str()),
                 // Spread along the pair's canonical direction, so opposite flows do not share a spot.
                 label_t: if n > 1 {
-                    let t = 0.3 + 0.4 * order as f32 / (n as f32 - 1.0);
-                    if f.from.as_str() <= f.to.as_str() { t } else { 1.0 - t }
+                    let along = 0.3 + 0.4 * order as f32 / (n as f32 - 1.0);
+                    if f.from.as_str() <= f.to.as_str() { along } else { 1.0 - along }
                 } else {
                     0.5
                 },
