@@ -8,6 +8,8 @@ use clap::{Args, ValueEnum};
 use super::EXIT_OK;
 use crate::formats::json;
 use crate::model::Document;
+use crate::render::report::{self, ReportOptions};
+use crate::render::{self, RenderOptions, Scene, png, svg};
 
 /// Output formats of `export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,6 +55,15 @@ pub enum Theme {
     Dark,
 }
 
+impl From<Theme> for render::Theme {
+    fn from(t: Theme) -> Self {
+        match t {
+            Theme::Light => Self::Light,
+            Theme::Dark => Self::Dark,
+        }
+    }
+}
+
 /// Arguments of `export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -73,6 +84,9 @@ pub struct ExportArgs {
     /// Leave the threat badges out of drawings.
     #[arg(long)]
     pub no_threats: bool,
+    /// With a Markdown report: also write the diagram as an SVG next to it (same name, .svg) and link it.
+    #[arg(long)]
+    pub with_svg: bool,
 }
 
 /// Runs `export`.
@@ -84,7 +98,8 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<u8> {
         (None, None) => bail!("give --output FILE or --format FORMAT"),
     };
     let doc = json::load_file(&args.file)?;
-    let bytes = render(&doc, format, args)?;
+    let svg_link = if args.with_svg { Some(write_report_svg(&doc, format, args)?) } else { None };
+    let bytes = render(&doc, format, args, svg_link)?;
     match &args.output {
         Some(out) => json::write_atomically(out, &bytes)?,
         None if format == ExportFormat::Png => bail!("PNG output needs --output FILE"),
@@ -93,10 +108,41 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn render(doc: &Document, format: ExportFormat, _args: &ExportArgs) -> anyhow::Result<Vec<u8>> {
+fn render_options(args: &ExportArgs) -> RenderOptions {
+    RenderOptions { theme: args.theme.into(), threats: !args.no_threats, ..RenderOptions::default() }
+}
+
+fn render(
+    doc: &Document,
+    format: ExportFormat,
+    args: &ExportArgs,
+    svg_link: Option<String>,
+) -> anyhow::Result<Vec<u8>> {
     Ok(match format {
         ExportFormat::Json => json::to_string(doc).into_bytes(),
         ExportFormat::Mermaid => crate::formats::mermaid::export(doc).into_bytes(),
-        other => bail!("export to {other:?} is not available in this build"),
+        ExportFormat::ThreatDragon => crate::formats::threat_dragon::export(doc).into_bytes(),
+        ExportFormat::Svg => svg::to_svg(&Scene::build(doc, &render_options(args))).into_bytes(),
+        ExportFormat::Png => {
+            let drawing = svg::to_svg(&Scene::build(doc, &render_options(args)));
+            png::to_png(&drawing, args.scale)?
+        }
+        ExportFormat::Markdown => report::to_markdown(doc, &ReportOptions { svg_link }).into_bytes(),
     })
+}
+
+/// For `--with-svg`: writes the diagram next to the report (`review.md` → `review.svg`) and returns the
+/// relative link the report uses.
+fn write_report_svg(doc: &Document, format: ExportFormat, args: &ExportArgs) -> anyhow::Result<String> {
+    if format != ExportFormat::Markdown {
+        bail!("--with-svg goes with a Markdown report (-o report.md)");
+    }
+    let Some(out) = &args.output else {
+        bail!("--with-svg needs --output FILE, to write the SVG next to it");
+    };
+    let svg_path = out.with_extension("svg");
+    let drawing = svg::to_svg(&Scene::build(doc, &render_options(args)));
+    json::write_atomically(&svg_path, drawing.as_bytes())?;
+    let name = svg_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(name)
 }

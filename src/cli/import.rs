@@ -7,7 +7,8 @@ use clap::{Args, ValueEnum};
 
 use super::EXIT_OK;
 use crate::formats::json;
-use crate::model::Document;
+use crate::formats::threat_dragon::{self, DiagramChoice};
+use crate::model::{Document, Id};
 
 /// Input formats of `import`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,6 +46,12 @@ pub struct ImportArgs {
     /// The input format; guessed from the file name and content when left out.
     #[arg(long, value_enum)]
     pub from: Option<ImportFormat>,
+    /// Threat Dragon: the diagram to import, by position (0, 1, …) or title. Needed when the model has several.
+    #[arg(long, value_name = "N|TITLE", conflicts_with = "all")]
+    pub diagram: Option<String>,
+    /// Threat Dragon: import every diagram, one document each, into the directory given with -o.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Runs `import`: prints warnings to stderr and writes the model.
@@ -54,6 +61,9 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<u8> {
         .from
         .or_else(|| ImportFormat::detect(&args.input, &text))
         .context("cannot tell the input format; give --from")?;
+    if format == ImportFormat::ThreatDragon {
+        return run_threat_dragon(args, &text);
+    }
     let (doc, warnings) = convert(&text, format, &args.input)?;
     for w in warnings {
         eprintln!("{}: warning: {w}", args.input.display());
@@ -73,6 +83,51 @@ fn convert(text: &str, format: ImportFormat, path: &Path) -> anyhow::Result<(Doc
                 crate::formats::mermaid::import(text).map_err(|e| anyhow::anyhow!("{}:{e}", path.display()))?;
             Ok((imported.document, imported.warnings.iter().map(ToString::to_string).collect()))
         }
-        ImportFormat::ThreatDragon => bail!("import from Threat Dragon is not available in this build"),
+        ImportFormat::ThreatDragon => {
+            let mut imported = threat_dragon::import(text, &DiagramChoice::Only)?;
+            let one = imported.pop().context("the model has no diagram to import")?;
+            Ok((one.document, one.warnings.iter().map(ToString::to_string).collect()))
+        }
     }
+}
+
+/// Imports one diagram (`--diagram`, or the only one) or all of them (`--all`, into a directory).
+fn run_threat_dragon(args: &ImportArgs, text: &str) -> anyhow::Result<u8> {
+    let choice = match (&args.diagram, args.all) {
+        (_, true) => DiagramChoice::All,
+        (Some(d), false) => DiagramChoice::parse(d),
+        (None, false) => DiagramChoice::Only,
+    };
+    let imported = threat_dragon::import(text, &choice)?;
+    let input = args.input.display();
+    if !args.all {
+        for one in imported {
+            for w in &one.warnings {
+                eprintln!("{input}: warning: {w}");
+            }
+            let out = json::to_string(&one.document);
+            match &args.output {
+                Some(path) => json::write_atomically(path, out.as_bytes())?,
+                None => super::print_stdout(&out)?,
+            }
+        }
+        return Ok(EXIT_OK);
+    }
+    let Some(dir) = &args.output else {
+        bail!("--all writes one file per diagram: give the directory with -o DIR");
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut names: Vec<String> = Vec::new();
+    for one in imported {
+        for w in &one.warnings {
+            eprintln!("{input}: warning: {w}");
+        }
+        let base = Id::slug(&one.diagram_title, &format!("diagram-{}", one.diagram));
+        let name = Id::unique(&base, |s| names.iter().any(|n| n == s)).to_string();
+        let path = dir.join(format!("{name}.json"));
+        json::write_atomically(&path, json::to_string(&one.document).as_bytes())?;
+        eprintln!("wrote {} (diagram {} {:?})", path.display(), one.diagram, one.diagram_title);
+        names.push(name);
+    }
+    Ok(EXIT_OK)
 }

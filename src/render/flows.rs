@@ -1,0 +1,351 @@
+//! Flows in a scene: routing each flow's line (spread apart from flows between the same two elements,
+//! bent around elements in the way) and placing its label where it hides the least.
+
+use std::collections::HashMap;
+
+use super::grid::Grid;
+use super::route::{self, ARROW_LENGTH, Curve, Outline, PARALLEL_SPACING};
+use super::scene::{
+    Anchor, BADGE_RADIUS, ElementShape, FLOW_FONT, FLOW_LINE, FlowLabel, FlowShape, HARD, NO_OWNER, OWN_LINE, SOFT,
+    TextBlock,
+};
+use super::style::{LineStyle, Palette, Style};
+use super::{name_or_id, text};
+use crate::model::geometry::Rect;
+use crate::model::{Document, Encryption, Flow, Id, Index, Point, encryption};
+
+/// Padding inside flow label boxes.
+const LABEL_PAD: f64 = 4.0;
+/// Room taken by the padlock before an encrypted flow's protocol.
+const LOCK_ROOM: f64 = 11.0;
+/// Longest line of a flow label, in characters, before it wraps.
+const FLOW_WRAP: usize = 24;
+/// Most lines a flow label shows.
+const FLOW_MAX_LINES: usize = 3;
+/// The widest spread between the middles of two neighbouring parallel flows.
+const MAX_SPACING: f64 = 120.0;
+
+/// A flow label's text and size, before it is placed.
+struct LabelText {
+    lines: Vec<String>,
+    protocol: Option<String>,
+    locked: bool,
+    protocol_w: f64,
+    w: f64,
+    h: f64,
+}
+
+impl LabelText {
+    fn of(flow: &Flow, enc: Encryption) -> Option<Self> {
+        let lines = text::wrap(&text::clean(&flow.label), FLOW_WRAP, FLOW_MAX_LINES);
+        let protocol = text::clean_line(&flow.protocol);
+        let protocol = (!protocol.is_empty()).then(|| text::fit(&protocol, 160.0, FLOW_FONT));
+        if lines.is_empty() && protocol.is_none() {
+            return None;
+        }
+        let locked = enc == Encryption::Encrypted && protocol.is_some();
+        let text_w = lines.iter().map(|l| text::width(l, FLOW_FONT)).fold(0.0, f64::max);
+        let protocol_w =
+            protocol.as_deref().map_or(0.0, |p| text::width(p, FLOW_FONT) + if locked { LOCK_ROOM } else { 0.0 });
+        let rows = lines.len() + usize::from(protocol.is_some());
+        Some(Self {
+            w: text_w.max(protocol_w) + 2.0 * LABEL_PAD,
+            h: rows as f64 * FLOW_LINE + LABEL_PAD,
+            lines,
+            protocol,
+            locked,
+            protocol_w,
+        })
+    }
+
+    /// How far the box reaches along the unit vector `n`, from side to side.
+    fn extent(&self, n: Point) -> f64 {
+        n.x.abs() * self.w + n.y.abs() * self.h
+    }
+}
+
+fn flow_style(flow: &Flow, enc: Encryption, palette: &Palette) -> Style {
+    if flow.out_of_scope {
+        return Style {
+            stroke: palette.out_of_scope,
+            fill: Some(palette.label_fill),
+            text: palette.muted,
+            width: 1.6,
+            line: LineStyle::Dotted,
+            opacity: 1.0,
+        };
+    }
+    let (width, line) = match enc {
+        Encryption::Encrypted => (4.2, LineStyle::Double),
+        Encryption::Plain => (1.8, LineStyle::Solid),
+        Encryption::Unknown => (1.4, LineStyle::Solid),
+    };
+    Style { stroke: palette.flow(enc), fill: Some(palette.label_fill), text: palette.ink, width, line, opacity: 1.0 }
+}
+
+fn flow_tooltip<'a>(flow: &'a Flow, index: &Index<'a>, enc: Encryption) -> String {
+    let name = |id: &'a Id| index.element(id.as_str()).map_or(id.as_str(), |e| name_or_id(&e.label, &e.id));
+    let arrow = if flow.bidirectional { "↔" } else { "→" };
+    let mut t = format!("{} {arrow} {}", text::clean_line(name(&flow.from)), text::clean_line(name(&flow.to)));
+    if !flow.label.is_empty() {
+        t.push_str(": ");
+        t.push_str(&text::clean_line(&flow.label));
+    }
+    let protocol = text::clean_line(&flow.protocol);
+    t.push_str(" (");
+    t.push_str(&protocol);
+    if !protocol.is_empty() {
+        t.push_str(", ");
+    }
+    t.push_str(enc.as_str());
+    t.push(')');
+    if flow.out_of_scope {
+        t.push_str("\nOut of scope");
+        if !flow.out_of_scope_reason.is_empty() {
+            t.push_str(": ");
+            t.push_str(&text::clean_line(&flow.out_of_scope_reason));
+        }
+    }
+    if !flow.notes.is_empty() {
+        t.push('\n');
+        t.push_str(&text::clean(&flow.notes));
+    }
+    t
+}
+
+/// The offsets that bend a flow around elements in its way, nearest to `base` first, on `base`'s side first.
+fn offset_candidates(base: f64) -> impl Iterator<Item = f64> {
+    let side = if base < 0.0 { -1.0 } else { 1.0 };
+    std::iter::once(base).chain((1..=6).flat_map(move |k| {
+        let step = f64::from(k) * 30.0 * side;
+        [base + step, base - step]
+    }))
+}
+
+/// How many elements other than `ends` the curve runs through.
+fn blocked(curve: &Curve, obstacles: &Grid, ends: [u32; 2]) -> usize {
+    let mut hits: Vec<u32> = Vec::new();
+    let mut prev = curve.start();
+    for q in curve.sample(16).skip(1) {
+        let p = prev;
+        let area = Rect { min_x: p.x.min(q.x), min_y: p.y.min(q.y), max_x: p.x.max(q.x), max_y: p.y.max(q.y) };
+        obstacles.near(&area, |_, r, owner| {
+            if !ends.contains(&owner) && !hits.contains(&owner) && route::segment_hits(p, q, r) {
+                hits.push(owner);
+            }
+        });
+        prev = q;
+    }
+    hits.len()
+}
+
+/// Flows between the same two elements, either way, form a group, keyed by the two ids in order.
+fn pair(f: &Flow) -> (&str, &str) {
+    if f.from <= f.to { (f.from.as_str(), f.to.as_str()) } else { (f.to.as_str(), f.from.as_str()) }
+}
+
+/// The sideways offset of each flow in its group (by position in `doc.flows`): neighbours are spread far
+/// enough apart for their labels to sit side by side on their own lines, within [`MAX_SPACING`].
+fn group_offsets(
+    doc: &Document,
+    index: &Index<'_>,
+    elements: &[ElementShape],
+    texts: &[Option<LabelText>],
+) -> Vec<f64> {
+    let mut groups: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, f) in doc.flows.iter().enumerate() {
+        groups.entry(pair(f)).or_default().push(i);
+    }
+    let centre = |id: &str| index.element_position(id).map(|i| elements[i].rect.centre());
+    let mut offsets = vec![0.0; doc.flows.len()];
+    for (i, f) in doc.flows.iter().enumerate() {
+        let key = pair(f);
+        let Some(members) = groups.get(&key) else { continue };
+        // Each group is laid out once, when its first member comes up.
+        if members.len() < 2 || members[0] != i || key.0 == key.1 {
+            continue;
+        }
+        let (Some(a), Some(b)) = (centre(key.0), centre(key.1)) else { continue };
+        let normal = route::pair_normal(a, b);
+        let extent = |m: usize| texts[m].as_ref().map_or(0.0, |t| t.extent(normal));
+        let mut at = 0.0;
+        let mut positions = vec![0.0];
+        for w in members.windows(2) {
+            at += (f64::midpoint(extent(w[0]), extent(w[1])) + 6.0).clamp(PARALLEL_SPACING, MAX_SPACING);
+            positions.push(at);
+        }
+        for (m, p) in members.iter().zip(positions) {
+            offsets[*m] = p - at / 2.0;
+        }
+    }
+    offsets
+}
+
+/// Routes every flow and places its label. Labels keep clear of what `labels` already holds.
+pub(super) fn flow_shapes(
+    doc: &Document,
+    index: &Index<'_>,
+    elements: &[ElementShape],
+    palette: &Palette,
+    obstacles: &Grid,
+    labels: &mut Grid,
+    badged: impl Fn(&str) -> bool,
+) -> Vec<FlowShape> {
+    let texts: Vec<Option<LabelText>> = doc.flows.iter().map(|f| LabelText::of(f, encryption(f))).collect();
+    let offsets = group_offsets(doc, index, elements, &texts);
+    let mut loops: HashMap<&str, usize> = HashMap::new();
+    let mut shapes = Vec::with_capacity(doc.flows.len());
+    let mut text_of = Vec::with_capacity(doc.flows.len());
+    for (fi, f) in doc.flows.iter().enumerate() {
+        let (Some(ia), Some(ib)) = (index.element_position(f.from.as_str()), index.element_position(f.to.as_str()))
+        else {
+            continue;
+        };
+        let (a, b) = (&elements[ia], &elements[ib]);
+        let (oa, ob) = (Outline { rect: a.rect, radius: a.radius }, Outline { rect: b.rect, radius: b.radius });
+        let (curve, bend) = if ia == ib {
+            let nth = loops.entry(f.from.as_str()).or_default();
+            *nth += 1;
+            (route::self_loop(&oa, *nth - 1), Point::new(0.707, -0.707))
+        } else {
+            let key = pair(f);
+            let (first, second) = if f.from.as_str() == key.0 { (&oa, &ob) } else { (&ob, &oa) };
+            let normal = route::pair_normal(first.rect.centre(), second.rect.centre());
+            let ends = [ia as u32, ib as u32];
+            let base = offsets[fi];
+            let mut best: Option<(usize, Curve, f64)> = None;
+            for offset in offset_candidates(base) {
+                let c = route::between(&oa, &ob, offset, normal);
+                let hits = blocked(&c, obstacles, ends);
+                if best.as_ref().is_none_or(|(h, _, _)| hits < *h) {
+                    best = Some((hits, c, offset));
+                }
+                if hits == 0 {
+                    break;
+                }
+            }
+            let (_, c, offset) = best.unwrap_or((0, route::between(&oa, &ob, base, normal), base));
+            (c, if offset < 0.0 { Point::new(-normal.x, -normal.y) } else { normal })
+        };
+        let enc = encryption(f);
+        let mut arrowheads = vec![route::arrowhead(curve.end(), curve.end_direction())];
+        if f.bidirectional {
+            let back = curve.start_direction();
+            arrowheads.push(route::arrowhead(curve.start(), Point::new(-back.x, -back.y)));
+        }
+        let trim = ARROW_LENGTH * 0.8;
+        shapes.push(FlowShape {
+            id: f.id.clone(),
+            curve: curve.trimmed(if f.bidirectional { trim } else { 0.0 }, trim),
+            bend,
+            arrowheads,
+            label: None,
+            encryption: enc,
+            bidirectional: f.bidirectional,
+            out_of_scope: f.out_of_scope,
+            tooltip: flow_tooltip(f, index, enc),
+            style: flow_style(f, enc, palette),
+        });
+        text_of.push(fi);
+    }
+    for (i, f) in shapes.iter().enumerate() {
+        mark_line(labels, f, i as u32);
+    }
+    // Big labels have the fewest places to go: they choose first (ties in document order).
+    let mut order: Vec<usize> = (0..shapes.len()).collect();
+    let area = |i: usize| texts[text_of[i]].as_ref().map_or(0.0, |t| t.w * t.h);
+    order.sort_by(|a, b| area(*b).total_cmp(&area(*a)).then(a.cmp(b)));
+    for i in order {
+        if let Some(t) = &texts[text_of[i]] {
+            let badge = badged(shapes[i].id.as_str());
+            shapes[i].label = Some(place_label(t, &shapes[i], badge, i as u32, labels));
+        }
+    }
+    shapes
+}
+
+/// Marks a routed flow in the label grid: its line as a soft obstacle owned by the flow (its own label
+/// may sit on it), its arrowheads as hard ones (no label may hide where a flow ends).
+fn mark_line(labels: &mut Grid, f: &FlowShape, owner: u32) {
+    let b = f.curve.bounds();
+    let n = ((b.width() + b.height()) / 14.0).ceil().clamp(2.0, 48.0) as usize;
+    for p in f.curve.sample(n) {
+        labels.insert_weighted(
+            Rect { min_x: p.x - 2.5, min_y: p.y - 2.5, max_x: p.x + 2.5, max_y: p.y + 2.5 },
+            owner,
+            SOFT,
+        );
+    }
+    for head in &f.arrowheads {
+        let r = head
+            .iter()
+            .fold(Rect { min_x: head[0].x, min_y: head[0].y, max_x: head[0].x, max_y: head[0].y }, |r, p| {
+                r.union(&Rect { min_x: p.x, min_y: p.y, max_x: p.x, max_y: p.y })
+            });
+        labels.insert_weighted(r.expand(2.0, 2.0, 2.0, 2.0), NO_OWNER, HARD);
+    }
+}
+
+/// Places a flow's label along its line where it covers the least (see [`HARD`], [`SOFT`] and
+/// [`OWN_LINE`]), trying spots from the middle outwards, on the line before beside it. `badged` keeps
+/// room for the threat badge at the box's top-right corner.
+#[allow(clippy::many_single_char_names)] // geometry reads best in its textbook letters
+fn place_label(t: &LabelText, shape: &FlowShape, badged: bool, owner: u32, labels: &mut Grid) -> FlowLabel {
+    let (curve, bend, w, h) = (&shape.curve, shape.bend, t.w, t.h);
+    let box_at =
+        |c: Point| Rect { min_x: c.x - w / 2.0, min_y: c.y - h / 2.0, max_x: c.x + w / 2.0, max_y: c.y + h / 2.0 };
+    let with_badge = |r: Rect| if badged { r.expand(0.0, BADGE_RADIUS, BADGE_RADIUS, 0.0) } else { r };
+    // Spots, cheapest first; beside the line means on the side the flow bends to first. The search
+    // stops once no later spot can be better.
+    let mut spots: Vec<(f64, f64, f64)> = Vec::with_capacity(45);
+    for (ti, t) in [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82].into_iter().enumerate() {
+        for (shift, cost) in [(0.0, 0.0), (1.0, 25.0), (-1.0, 40.0), (1.6, 90.0), (-1.6, 105.0)] {
+            spots.push((ti as f64 * 12.0 + cost, t, shift));
+        }
+    }
+    spots.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let factor = |o: u32| if o == owner { OWN_LINE / SOFT } else { 1.0 };
+    let mut best: Option<(f64, Rect)> = None;
+    for (i, &(penalty, at, shift)) in spots.iter().enumerate() {
+        let p = curve.point_at(at);
+        let n = curve.normal_at(at);
+        let side = if n.x * bend.x + n.y * bend.y < 0.0 { -1.0 } else { 1.0 };
+        let d = (t.extent(n) / 2.0 + 3.0) * shift * side;
+        let rect = box_at(Point::new(p.x + n.x * d, p.y + n.y * d));
+        let cost = labels.overlap(&with_badge(rect), factor) + penalty;
+        if best.as_ref().is_none_or(|(c, _)| cost < *c) {
+            best = Some((cost, rect));
+        }
+        let next_penalty = spots.get(i + 1).map_or(f64::MAX, |s| s.0);
+        if best.as_ref().is_some_and(|(c, _)| *c <= next_penalty) {
+            break;
+        }
+    }
+    let rect = best.map_or_else(|| box_at(curve.point_at(0.5)), |(_, r)| r);
+    labels.insert_weighted(with_badge(rect), NO_OWNER, HARD);
+
+    let cx = rect.centre().x;
+    let first = rect.min_y + LABEL_PAD / 2.0 + FLOW_LINE * 0.5 + FLOW_FONT * 0.35;
+    let proto_y = first + t.lines.len() as f64 * FLOW_LINE;
+    let lock = t.locked.then(|| {
+        let left = cx - t.protocol_w / 2.0;
+        Rect { min_x: left, min_y: proto_y - 8.5, max_x: left + 7.5, max_y: proto_y + 0.5 }
+    });
+    let block = |lines: Vec<String>, x: f64, y: f64| TextBlock {
+        lines,
+        x,
+        y,
+        size: FLOW_FONT,
+        line_height: FLOW_LINE,
+        anchor: Anchor::Middle,
+    };
+    FlowLabel {
+        rect,
+        text: block(t.lines.clone(), cx, first),
+        protocol: t
+            .protocol
+            .clone()
+            .map(|p| block(vec![p], cx + if t.locked { LOCK_ROOM / 2.0 } else { 0.0 }, proto_y)),
+        lock,
+    }
+}
