@@ -5,8 +5,10 @@ use std::path::Path;
 
 use super::app::{Pending, ThreatboardApp};
 use super::file_ops::{self, Purpose};
-use crate::formats::{json, mermaid};
+use crate::formats::{json, mermaid, threat_dragon};
 use crate::model::{Edit, Element};
+use crate::render::report::{self, ReportOptions};
+use crate::render::{RenderOptions, Scene, Theme, png, svg};
 
 /// A format the editor imports or exports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +17,14 @@ pub enum Format {
     Mermaid,
     /// Threatboard's canonical JSON (export only: a copy, the open file stays the same).
     Json,
+    /// An OWASP Threat Dragon model.
+    ThreatDragon,
+    /// An SVG drawing (export only).
+    Svg,
+    /// A PNG image at twice the canvas resolution (export only).
+    Png,
+    /// The Markdown review report (export only).
+    Markdown,
 }
 
 impl Format {
@@ -23,6 +33,10 @@ impl Format {
         match self {
             Format::Mermaid => "Mermaid flowchart",
             Format::Json => "Threatboard JSON",
+            Format::ThreatDragon => "Threat Dragon model",
+            Format::Svg => "SVG drawing",
+            Format::Png => "PNG image",
+            Format::Markdown => "Markdown report",
         }
     }
 
@@ -30,7 +44,10 @@ impl Format {
     pub fn extensions(self) -> &'static [&'static str] {
         match self {
             Format::Mermaid => &["mmd", "mermaid", "md"],
-            Format::Json => &["json"],
+            Format::Json | Format::ThreatDragon => &["json"],
+            Format::Svg => &["svg"],
+            Format::Png => &["png"],
+            Format::Markdown => &["md"],
         }
     }
 }
@@ -38,12 +55,15 @@ impl Format {
 /// The Import and Export submenus of File.
 pub fn io_menus_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
     ui.menu_button("Import", |ui| {
-        if ui.button("Mermaid flowchart…").clicked() {
-            file_ops::request(app, Pending::Import(Format::Mermaid));
+        for format in [Format::Mermaid, Format::ThreatDragon] {
+            if ui.button(format!("{}…", format.name())).clicked() {
+                file_ops::request(app, Pending::Import(format));
+            }
         }
     });
     ui.menu_button("Export", |ui| {
-        for format in [Format::Mermaid, Format::Json] {
+        for format in [Format::Svg, Format::Png, Format::Markdown, Format::Mermaid, Format::ThreatDragon, Format::Json]
+        {
             if ui.button(format!("{}…", format.name())).clicked()
                 && let Some(path) = file_ops::pick(app, Purpose::Export(format))
             {
@@ -64,7 +84,26 @@ pub fn import_path(app: &mut ThreatboardApp, format: Format, path: &Path) {
             Ok(imported) => (imported.document, imported.warnings.iter().map(ToString::to_string).collect::<Vec<_>>()),
             Err(e) => return app.notify(format!("Cannot import {}: {e}", path.display()), true),
         },
-        Format::Json => match json::from_str(&text) {
+        Format::ThreatDragon => match threat_dragon::import(&text, &threat_dragon::DiagramChoice::All) {
+            Ok(mut diagrams) if !diagrams.is_empty() => {
+                let first = diagrams.remove(0);
+                let mut warnings: Vec<String> = first.warnings.iter().map(ToString::to_string).collect();
+                if !diagrams.is_empty() {
+                    warnings.insert(
+                        0,
+                        format!(
+                            "the model has {} diagrams; imported the first, \"{}\"",
+                            diagrams.len() + 1,
+                            first.diagram_title
+                        ),
+                    );
+                }
+                (first.document, warnings)
+            }
+            Ok(_) => return app.notify(format!("{} holds no diagram", path.display()), true),
+            Err(e) => return app.notify(format!("Cannot import {}: {e}", path.display()), true),
+        },
+        _ => match json::from_str(&text) {
             Ok(doc) => (doc, Vec::new()),
             Err(e) => return app.notify(format!("Cannot import {}: {e}", path.display()), true),
         },
@@ -85,11 +124,21 @@ pub fn import_path(app: &mut ThreatboardApp, format: Format, path: &Path) {
 
 /// Writes the model to `path` as `format`; the open file and the saved state do not change.
 pub fn export_path(app: &mut ThreatboardApp, format: Format, path: &Path) {
-    let text = match format {
-        Format::Mermaid => mermaid::export(&app.session.doc),
-        Format::Json => json::to_string(&app.session.doc),
+    let doc = &app.session.doc;
+    let theme = if app.settings.dark { Theme::Dark } else { Theme::Light };
+    let drawing = || svg::to_svg(&Scene::build(doc, &RenderOptions { theme, ..RenderOptions::default() }));
+    let bytes = match format {
+        Format::Mermaid => mermaid::export(doc).into_bytes(),
+        Format::Json => json::to_string(doc).into_bytes(),
+        Format::ThreatDragon => threat_dragon::export(doc).into_bytes(),
+        Format::Svg => drawing().into_bytes(),
+        Format::Markdown => report::to_markdown(doc, &ReportOptions::default()).into_bytes(),
+        Format::Png => match png::to_png(&drawing(), 2.0) {
+            Ok(b) => b,
+            Err(e) => return app.notify(format!("Cannot draw the PNG: {e}"), true),
+        },
     };
-    match json::write_atomically(path, text.as_bytes()) {
+    match json::write_atomically(path, &bytes) {
         Ok(()) => app.notify(format!("Exported {}", path.display()), false),
         Err(e) => app.notify(format!("Cannot export {}: {e:#}", path.display()), true),
     }
