@@ -236,3 +236,44 @@ fn dropping_into_a_boundary_box_moves_membership_and_is_one_step() {
     h.run_steps(2);
     assert_eq!(runner(&h).boundary, Some(id("gitlab")));
 }
+
+#[test]
+fn tidy_up_is_one_undo_step() {
+    let mut doc = Document::default();
+    for line in quick::OCTOBER_2020 {
+        let edit = threatboard::quick::parse_line(&doc, line).unwrap().unwrap();
+        doc.apply(edit).unwrap();
+    }
+    let mut h = harness(ThreatboardApp::with_document(doc.clone(), None));
+    h.get_by_label("Tidy up").click();
+    h.run_steps(3);
+    let after = h.state().session().doc.clone();
+    assert_ne!(after, doc);
+    assert_eq!(h.state().session().history.undo_label(), Some("Tidy up"));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().session().doc, doc);
+}
+
+#[test]
+fn unsaved_work_is_autosaved_and_forgotten_once_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("model.json");
+    json::save_file(&file, &sample("kubernetes-agent-2020-05.json")).unwrap();
+    let store = threatboard::recovery::RecoveryStore::new(dir.path().join("recovery"));
+    let mut app = ThreatboardApp::with_document(sample("kubernetes-agent-2020-05.json"), Some(file.clone()));
+    app.enable_recovery(store.clone());
+    let mut h = harness(app);
+    let autosave = store.file_for(Some(&file));
+    assert!(!autosave.exists());
+    h.get_by_label("Quick entry").click();
+    h.get_by_label("Quick entry").type_text("Runner -https-> kgb");
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    assert!(autosave.exists(), "unsaved work is autosaved");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run_steps(3);
+    assert!(!h.state().is_dirty());
+    assert!(!autosave.exists(), "saving removes the autosave");
+    assert_eq!(json::load_file(&file).unwrap(), h.state().session().doc);
+}

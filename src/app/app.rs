@@ -48,6 +48,8 @@ pub enum Pending {
     Open,
     /// Open this file.
     OpenPath(PathBuf),
+    /// Read a file of another format into a new model.
+    Import(super::io::Format),
     /// Close the window.
     Quit,
 }
@@ -89,6 +91,7 @@ pub struct ThreatboardApp {
     pub(super) drag_serial: u64,
     pub(super) quit_requested: bool,
     pub(super) fit_check: bool,
+    pub(super) recovery: Option<super::recovery_ui::Recovery>,
     pub(super) after_save: Option<Pending>,
     last_title: String,
     frame_log: bool,
@@ -125,6 +128,7 @@ impl ThreatboardApp {
             drag_serial: 0,
             quit_requested: false,
             fit_check: false,
+            recovery: None,
             after_save: None,
             last_title: String::new(),
             frame_log: std::env::var_os("THREATBOARD_FRAME_LOG").is_some(),
@@ -151,6 +155,11 @@ impl ThreatboardApp {
             self.path = Some(path.to_path_buf());
             self.notify(format!("{} does not exist yet; it will be created when you save", path.display()), false);
         }
+    }
+
+    /// Autosaves unsaved work to `store` and offers to restore what an earlier session left there.
+    pub fn enable_recovery(&mut self, store: crate::recovery::RecoveryStore) {
+        self.recovery = Some(super::recovery_ui::Recovery::new(store));
     }
 
     /// The document and its history.
@@ -301,6 +310,8 @@ impl ThreatboardApp {
         self.sync_scene();
         egui::CentralPanel::no_frame().show(ui, |ui| canvas::canvas_ui(self, ui));
         file_ops::dialogs_ui(self, &ctx);
+        super::recovery_ui::offer_ui(self, &ctx);
+        super::recovery_ui::autosave(self, &ctx);
         menus::shortcuts_window_ui(self, &ctx);
 
         let title = self.title();
@@ -318,5 +329,10 @@ impl eframe::App for ThreatboardApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // Closing the window went through the unsaved-changes question, so nothing needs recovering.
+        super::recovery_ui::discard(self);
     }
 }

@@ -19,6 +19,19 @@ pub enum Purpose {
     Open,
     /// Save to the file.
     SaveAs,
+    /// Read another format into a new model.
+    Import(super::io::Format),
+    /// Write the model in another format.
+    Export(super::io::Format),
+}
+
+impl Purpose {
+    fn filter(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Purpose::Open | Purpose::SaveAs => ("Threatboard model", &["json"]),
+            Purpose::Import(f) | Purpose::Export(f) => (f.name(), f.extensions()),
+        }
+    }
 }
 
 /// The typed-path fallback, shown when no native dialog is available.
@@ -55,6 +68,11 @@ fn perform(app: &mut ThreatboardApp, pending: Pending) {
             }
         }
         Pending::OpenPath(path) => open_path(app, &path),
+        Pending::Import(format) => {
+            if let Some(path) = pick(app, Purpose::Import(format)) {
+                super::io::import_path(app, format, &path);
+            }
+        }
         Pending::Quit => {
             app.allow_close = true;
             app.quit_requested = true;
@@ -118,19 +136,21 @@ pub fn save_as(app: &mut ThreatboardApp) -> bool {
 }
 
 /// A native file dialog; when there is none, opens the typed-path prompt and returns `None`.
-fn pick(app: &mut ThreatboardApp, purpose: Purpose) -> Option<PathBuf> {
+pub fn pick(app: &mut ThreatboardApp, purpose: Purpose) -> Option<PathBuf> {
     if !app.dialogs_unavailable {
         let started = Instant::now();
-        let dialog = rfd::FileDialog::new().add_filter("Threatboard model", &["json"]);
+        let (name, extensions) = purpose.filter();
+        let dialog = rfd::FileDialog::new().add_filter(name, extensions);
+        let stem = app
+            .path
+            .as_ref()
+            .and_then(|p| p.file_stem())
+            .map_or_else(|| "model".to_owned(), |n| n.to_string_lossy().into_owned());
         let picked = match purpose {
-            Purpose::Open => dialog.pick_file(),
-            Purpose::SaveAs => {
-                let name = app
-                    .path
-                    .as_ref()
-                    .and_then(|p| p.file_name())
-                    .map_or_else(|| "model.json".to_owned(), |n| n.to_string_lossy().into_owned());
-                dialog.set_file_name(name).save_file()
+            Purpose::Open | Purpose::Import(_) => dialog.pick_file(),
+            Purpose::SaveAs | Purpose::Export(_) => {
+                let ext = extensions.first().copied().unwrap_or("json");
+                dialog.set_file_name(format!("{stem}.{ext}")).save_file()
             }
         };
         if picked.is_some() || started.elapsed() >= NO_BACKEND {
@@ -170,6 +190,7 @@ fn confirm_ui(app: &mut ThreatboardApp, ctx: &Context, pending: Pending) {
     let what = match &pending {
         Pending::New => "starting a new model",
         Pending::Open | Pending::OpenPath(_) => "opening another file",
+        Pending::Import(_) => "importing",
         Pending::Quit => "quitting",
     };
     let name = app
@@ -218,6 +239,8 @@ fn prompt_ui(app: &mut ThreatboardApp, ctx: &Context) {
     let title = match prompt.purpose {
         Purpose::Open => "Open a model",
         Purpose::SaveAs => "Save the model as",
+        Purpose::Import(_) => "Import",
+        Purpose::Export(_) => "Export",
     };
     let mut answer = None;
     egui::Modal::new(egui::Id::new("path_prompt")).show(ctx, |ui| {
@@ -243,6 +266,8 @@ fn prompt_ui(app: &mut ThreatboardApp, ctx: &Context) {
             let path = PathBuf::from(prompt.text.trim());
             match prompt.purpose {
                 Purpose::Open => open_path(app, &path),
+                Purpose::Import(format) => super::io::import_path(app, format, &path),
+                Purpose::Export(format) => super::io::export_path(app, format, &path),
                 Purpose::SaveAs => {
                     if save_to(app, &path)
                         && let Some(next) = app.after_save.take()

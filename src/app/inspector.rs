@@ -92,7 +92,7 @@ fn selection_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
             ui.label(
                 "Click an element, flow or boundary to edit it here. Type lines in the quick-entry bar to draw fast:",
             );
-            ui.label(RichText::new(crate::quick::SYNTAX_HELP).monospace().size(10.0));
+            syntax_help_ui(ui);
         }
         [one] => match ix.item(one.as_str()) {
             Some(Item::Element(e)) => element_ui(app, ui, &ix, e),
@@ -342,4 +342,16 @@ fn boundary_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui, ix: &Index<'_>, b: &
 pub fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// The quick-entry syntax as a two-column table that fits the panel.
+pub fn syntax_help_ui(ui: &mut egui::Ui) {
+    egui::Grid::new("syntax_help").num_columns(2).striped(true).show(ui, |ui| {
+        for line in crate::quick::SYNTAX_HELP.lines() {
+            let (code, what) = line.split_at(line.char_indices().nth(31).map_or(line.len(), |(i, _)| i));
+            ui.add(egui::Label::new(RichText::new(code.trim_end()).monospace().size(11.0)).extend());
+            ui.label(RichText::new(what.trim()).small());
+            ui.end_row();
+        }
+    });
 }

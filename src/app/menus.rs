@@ -50,6 +50,8 @@ fn file_menu_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
         file_ops::save_as(app);
     }
     ui.separator();
+    super::io::io_menus_ui(app, ui);
+    ui.separator();
     if ui.add(egui::Button::new("Quit").shortcut_text("Ctrl+Q")).clicked() {
         file_ops::request(app, Pending::Quit);
     }
@@ -78,6 +80,9 @@ fn edit_menu_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui, ctx: &Context) {
     ui.separator();
     if ui.add(egui::Button::new("Select all").shortcut_text("Ctrl+A")).clicked() {
         actions::select_all(app);
+    }
+    if ui.button("Tidy up (selected elements stay)").clicked() {
+        super::io::tidy_up(app);
     }
 }
 
@@ -179,6 +184,9 @@ fn toolbar_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui, ctx: &Context) {
         app.redo();
     }
     ui.separator();
+    if tool(ui, "Tidy up", "Lay the diagram out again; selected elements keep their places") {
+        super::io::tidy_up(app);
+    }
     if tool(ui, "Fit", "Zoom to fit (Ctrl+0)") {
         zoom_to_fit(app);
     }

@@ -13,9 +13,11 @@ mod clipboard;
 mod document_panel;
 mod file_ops;
 mod inspector;
+mod io;
 mod menus;
 mod paint;
 mod quick_bar;
+mod recovery_ui;
 mod scene;
 mod shortcuts;
 mod status_bar;
@@ -46,6 +48,7 @@ pub fn run(file: Option<&Path>) -> Result<(), String> {
             let settings =
                 cc.storage.and_then(|s| eframe::get_value::<Settings>(s, app::SETTINGS_KEY)).unwrap_or_default();
             let mut app = ThreatboardApp::new(settings);
+            app.enable_recovery(crate::recovery::RecoveryStore::default_location());
             app.apply_theme(&cc.egui_ctx);
             if let Some(path) = &file {
                 app.open_at_start(path);

@@ -135,9 +135,9 @@ impl Scene {
             let (Some(&fi), Some(&ti)) = (element_at.get(&f.from), element_at.get(&f.to)) else { continue };
             let key = pair_key(f.from.as_str(), f.to.as_str());
             let n = pairs.get(&key).copied().unwrap_or(1);
-            let k = seen.entry(key).or_default();
-            let order = *k;
-            *k += 1;
+            let counter = seen.entry(key).or_default();
+            let order = *counter;
+            *counter += 1;
             let (ra, rb) = (elements[fi].rect, elements[ti].rect);
             let self_loop = fi == ti;
             let (a, b) = if self_loop {
@@ -171,7 +171,13 @@ impl Scene {
                 bidirectional: f.bidirectional,
                 text,
                 badge: ix.open_threats(f.id.as_str()),
-                label_t: if n > 1 { 0.3 + 0.4 * order as f32 / (n as f32 - 1.0) } else { 0.5 },
+                // Spread along the pair's canonical direction, so opposite flows do not share a spot.
+                label_t: if n > 1 {
+                    let along = 0.3 + 0.4 * order as f32 / (n as f32 - 1.0);
+                    if f.from.as_str() <= f.to.as_str() { along } else { 1.0 - along }
+                } else {
+                    0.5
+                },
             });
         }
         if elements.len() <= LABEL_DODGE_LIMIT {
@@ -226,7 +232,12 @@ const LABEL_DODGE_LIMIT: usize = 400;
 fn dodge_labels(flows: &mut [FlowShape], elements: &[ElementShape]) {
     for f in flows.iter_mut().filter(|f| !f.self_loop) {
         let at = |t: f32| f.a + (f.b - f.a) * t;
-        let free = |t: f32| !elements.iter().any(|e| e.rect.expand(6.0).contains(at(t)));
+        // Roughly the label's box at the canvas font size.
+        let half = Vec2::new(f.text.chars().count() as f32 * 3.3 + 10.0, 9.0);
+        let free = |t: f32| {
+            let r = Rect::from_center_size(at(t), half * 2.0);
+            !elements.iter().any(|e| e.rect.intersects(r))
+        };
         if free(f.label_t) {
             continue;
         }
