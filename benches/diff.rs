@@ -57,7 +57,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("diff");
     group.sample_size(30);
     group.bench_function("compare 10k elements, 1% changed", |b| {
-        b.iter(|| diff::compare(black_box(&old), black_box(&new)))
+        b.iter(|| diff::compare(black_box(&old), black_box(&new)));
     });
     group.bench_function("compare 10k elements, equal", |b| b.iter(|| diff::compare(black_box(&old), black_box(&old))));
     group.bench_function("render text, 1% changed", |b| b.iter(|| diff::render_text(black_box(&d))));

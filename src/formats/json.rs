@@ -176,11 +176,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     let mut tmp = tempfile::Builder::new().prefix(".threatboard-").suffix(".tmp").tempfile_in(dir).map_err(io)?;
     // The temporary file is private (0600); the result should have the old file's permissions, or the
     // usual ones for a new file.
-    let permissions = match std::fs::metadata(path) {
-        Ok(meta) => meta.permissions(),
-        Err(_) => default_permissions(tmp.as_file()).map_err(io)?,
-    };
-    tmp.as_file().set_permissions(permissions).map_err(io)?;
+    let permissions = std::fs::metadata(path).map(|m| m.permissions()).ok().or_else(default_permissions);
+    if let Some(permissions) = permissions {
+        tmp.as_file().set_permissions(permissions).map_err(io)?;
+    }
     tmp.write_all(bytes).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
@@ -192,14 +191,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
 }
 
 #[cfg(unix)]
-fn default_permissions(_: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+#[allow(clippy::unnecessary_wraps)] // the same signature as on other platforms
+fn default_permissions() -> Option<std::fs::Permissions> {
     use std::os::unix::fs::PermissionsExt;
-    Ok(std::fs::Permissions::from_mode(0o644))
+    Some(std::fs::Permissions::from_mode(0o644))
 }
 
+/// Elsewhere a temporary file already gets the usual permissions.
 #[cfg(not(unix))]
-fn default_permissions(file: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
-    Ok(file.metadata()?.permissions())
+fn default_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 /// The 1-based line and column where the value at `path` starts in a JSON text.
