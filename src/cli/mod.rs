@@ -1,5 +1,6 @@
 //! The command line: argument parsing and one function per command. Errors are handled once, here.
 
+pub mod check;
 pub mod diff;
 pub mod export;
 mod files;
@@ -64,6 +65,14 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Print a model as stable, readable text, for `git diff` through a textconv driver (see README).
     Textconv(diff::TextconvArgs),
+    /// Gate CI on a model: list its open threats and un-reviewed rule suggestions.
+    ///
+    /// Each finding is printed as `FILE:LINE:COLUMN: severity: …` (or as JSON or SARIF 2.1.0).
+    /// Exits 1 when one is at or above --fail-on, 0 otherwise, and 2 when the model or a rule file
+    /// cannot be read.
+    Check(check::CheckArgs),
+    /// List the STRIDE threats the rules suggest for a model and no reviewer has accepted or dismissed.
+    Suggest(check::SuggestArgs),
 }
 
 /// Runs a command and returns the process exit code. Every error is printed here, once.
@@ -76,6 +85,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::Import(args) => import::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Textconv(args) => diff::textconv(&args),
+        Command::Check(args) => check::run_check(&args),
+        Command::Suggest(args) => check::run_suggest(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -87,12 +87,32 @@ fn mermaid_block(doc: &Document) -> String {
     fenced("mermaid", &crate::formats::mermaid::export(doc))
 }
 
-/// Rule suggestions nobody has accepted or dismissed yet, listed apart from the recorded threats.
-///
-/// Plugs into `analysis` once it lands: write a `## Suggestions not yet reviewed` heading and one table
-/// row per suggestion (rule, target, category, why), escaped with [`cell`]. Until then nothing is written.
+/// The built-in rules' suggestions that no reviewer has accepted or dismissed yet, listed apart from
+/// the threats: they are candidates, not findings.
 fn suggestions_section(out: &mut String, doc: &Document) {
-    let _ = (out, doc);
+    let Ok(rules) = crate::analysis::RuleSet::builtin() else { return };
+    let pending = crate::analysis::suggestions(doc, &rules);
+    if pending.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Suggestions not yet reviewed\n\n{} threats the built-in STRIDE rules suggest that no reviewer has accepted or dismissed yet.\n",
+        pending.len()
+    );
+    out.push_str("| Rule | Target | Category | Severity | Suggestion |\n|---|---|---|---|---|\n");
+    for s in &pending {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            code(s.rule.as_str()),
+            code(s.target.as_str()),
+            s.category.title(),
+            s.severity.as_str(),
+            cell(s.title())
+        );
+    }
+    out.push('\n');
 }
 
 fn boundaries_section(out: &mut String, doc: &Document, index: &Index<'_>) {
