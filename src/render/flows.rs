@@ -2,6 +2,7 @@
 //! bent around elements in the way) and placing its label where it hides the least.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use super::grid::Grid;
 use super::route::{self, ARROW_LENGTH, Curve, Outline, PARALLEL_SPACING};
@@ -113,6 +114,9 @@ fn flow_tooltip<'a>(flow: &'a Flow, index: &Index<'a>, enc: Encryption) -> Strin
     t
 }
 
+/// A straight route through more elements than this runs through a crowd: it is not bent around them.
+const CROWD: usize = 3;
+
 /// The offsets that bend a flow around elements in its way, nearest to `base` first, on `base`'s side first.
 fn offset_candidates(base: f64) -> impl Iterator<Item = f64> {
     let side = if base < 0.0 { -1.0 } else { 1.0 };
@@ -122,18 +126,21 @@ fn offset_candidates(base: f64) -> impl Iterator<Item = f64> {
     }))
 }
 
-/// How many elements other than `ends` the curve runs through.
-fn blocked(curve: &Curve, obstacles: &Grid, ends: [u32; 2]) -> usize {
+/// How many elements other than `ends` the curve runs through, counted up to `enough`: a route that
+/// already hits that many cannot beat the best one found, so its count need not be finished.
+fn blocked(curve: &Curve, obstacles: &Grid, ends: [u32; 2], enough: usize) -> usize {
     let mut hits: Vec<u32> = Vec::new();
     let mut prev = curve.start();
     for q in curve.sample(16).skip(1) {
         let p = prev;
-        let area = Rect { min_x: p.x.min(q.x), min_y: p.y.min(q.y), max_x: p.x.max(q.x), max_y: p.y.max(q.y) };
-        obstacles.near(&area, |_, r, owner| {
+        obstacles.along(p, q, |_, r, owner| {
             if !ends.contains(&owner) && !hits.contains(&owner) && route::segment_hits(p, q, r) {
                 hits.push(owner);
             }
         });
+        if hits.len() >= enough {
+            break;
+        }
         prev = q;
     }
     hits.len()
@@ -214,13 +221,14 @@ pub(super) fn flow_shapes(
             let ends = [ia as u32, ib as u32];
             let base = offsets[fi];
             let mut best: Option<(usize, Curve, f64)> = None;
-            for offset in offset_candidates(base) {
+            for (k, offset) in offset_candidates(base).enumerate() {
                 let c = route::between(&oa, &ob, offset, normal);
-                let hits = blocked(&c, obstacles, ends);
+                let hits = blocked(&c, obstacles, ends, best.as_ref().map_or(usize::MAX, |(h, _, _)| *h));
                 if best.as_ref().is_none_or(|(h, _, _)| hits < *h) {
                     best = Some((hits, c, offset));
                 }
-                if hits == 0 {
+                // Nothing to avoid, or a straight route through a crowd that no nearby offset clears.
+                if hits == 0 || (k == 0 && hits > CROWD) {
                     break;
                 }
             }
@@ -286,6 +294,19 @@ fn mark_line(labels: &mut Grid, f: &FlowShape, owner: u32) {
     }
 }
 
+/// Where a flow's label may go, as (penalty, position along the line, sideways shift in label
+/// widths), cheapest first: the middle before the ends, on the line before beside it.
+static LABEL_SPOTS: LazyLock<Vec<(f64, f64, f64)>> = LazyLock::new(|| {
+    let mut spots = Vec::with_capacity(45);
+    for (ti, t) in [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82].into_iter().enumerate() {
+        for (shift, cost) in [(0.0, 0.0), (1.0, 25.0), (-1.0, 40.0), (1.6, 90.0), (-1.6, 105.0)] {
+            spots.push((ti as f64 * 12.0 + cost, t, shift));
+        }
+    }
+    spots.sort_by(|a, b| a.0.total_cmp(&b.0));
+    spots
+});
+
 /// Places a flow's label along its line where it covers the least (see [`HARD`], [`SOFT`] and
 /// [`OWN_LINE`]), trying spots from the middle outwards, on the line before beside it. `badged` keeps
 /// room for the threat badge at the box's top-right corner.
@@ -297,13 +318,7 @@ fn place_label(t: &LabelText, shape: &FlowShape, badged: bool, owner: u32, label
     let with_badge = |r: Rect| if badged { r.expand(0.0, BADGE_RADIUS, BADGE_RADIUS, 0.0) } else { r };
     // Spots, cheapest first; beside the line means on the side the flow bends to first. The search
     // stops once no later spot can be better.
-    let mut spots: Vec<(f64, f64, f64)> = Vec::with_capacity(45);
-    for (ti, t) in [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82].into_iter().enumerate() {
-        for (shift, cost) in [(0.0, 0.0), (1.0, 25.0), (-1.0, 40.0), (1.6, 90.0), (-1.6, 105.0)] {
-            spots.push((ti as f64 * 12.0 + cost, t, shift));
-        }
-    }
-    spots.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let spots = &*LABEL_SPOTS;
     let factor = |o: u32| if o == owner { OWN_LINE / SOFT } else { 1.0 };
     let mut best: Option<(f64, Rect)> = None;
     for (i, &(penalty, at, shift)) in spots.iter().enumerate() {

@@ -3,24 +3,68 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
+use crate::model::Point;
+
 use crate::model::geometry::Rect;
 
 /// Side of one grid cell in canvas units: about one element.
-const CELL: f64 = 128.0;
-/// A rectangle wider than this many cells is kept in a separate list, not in every cell it covers.
-const MAX_CELLS_SPANNED: i64 = 16;
+const CELL: f64 = 64.0;
+/// A rectangle covering more cells than this is kept in a separate list, not in every cell it covers.
+/// Counted by area, so a long thin one (a boundary's edge) still goes into its cells.
+const MAX_CELLS_COVERED: i64 = 256;
 
 /// Rectangles, each tagged with a `u32` (an owner such as an element's index) and a weight, found by area.
 #[derive(Debug, Default)]
 pub struct Grid {
-    cells: HashMap<(i64, i64), Vec<u32>>,
+    cells: HashMap<(i64, i64), Vec<u32>, RandomState>,
     large: Vec<u32>,
     rects: Vec<(Rect, u32)>,
     weights: Vec<f64>,
 }
 
+/// Calls `f` with each cell the segment `p`→`q` touches, possibly a few beside it, each once; false
+/// when the segment is too long to walk (or not finite).
+fn walk(p: Point, q: Point, mut f: impl FnMut(i64, i64)) -> bool {
+    let (dx, dy) = (q.x - p.x, q.y - p.y);
+    // Steps of at most half a cell: the piece between two steps lies in their bounding box, which
+    // spans at most 2 × 2 cells, so visiting those boxes covers every cell the segment touches.
+    let steps = (dx.abs().max(dy.abs()) / (CELL / 2.0)).ceil().max(1.0);
+    if !steps.is_finite() || steps > 1.0e5 {
+        return false;
+    }
+    let count = steps as u32;
+    let at = |i: u32| {
+        let along = f64::from(i) / steps;
+        (cell_of(p.x + dx * along), cell_of(p.y + dy * along))
+    };
+    let mut last: Option<(i64, i64, i64, i64)> = None;
+    let mut prev = at(0);
+    for i in 1..=count {
+        let next = at(i);
+        let (x0, x1) = (prev.0.min(next.0), prev.0.max(next.0));
+        let (y0, y1) = (prev.1.min(next.1), prev.1.max(next.1));
+        for x in x0..=x1 {
+            for y in y0..=y1 {
+                // The previous box shares cells with this one; skip those already visited.
+                if !last.is_some_and(|(a0, a1, b0, b1)| (a0..=a1).contains(&x) && (b0..=b1).contains(&y)) {
+                    f(x, y);
+                }
+            }
+        }
+        last = Some((x0, x1, y0, y1));
+        prev = next;
+    }
+    true
+}
+
+/// The cell index of a coordinate. `f64::floor` is a library call on baseline x86-64 and was the
+/// renderer's single biggest cost, so this floors with a truncating cast (which saturates, and maps NaN to 0).
 fn cell_of(v: f64) -> i64 {
-    (v / CELL).floor().clamp(-1.0e9, 1.0e9) as i64
+    let q = (v / CELL).clamp(-1.0e9, 1.0e9);
+    let t = q as i64;
+    if (t as f64) > q { t - 1 } else { t }
 }
 
 impl Grid {
@@ -40,7 +84,7 @@ impl Grid {
         self.rects.push((rect, owner));
         self.weights.push(weight);
         let (x0, x1, y0, y1) = (cell_of(rect.min_x), cell_of(rect.max_x), cell_of(rect.min_y), cell_of(rect.max_y));
-        if x1 - x0 > MAX_CELLS_SPANNED || y1 - y0 > MAX_CELLS_SPANNED {
+        if (x1 - x0 + 1).saturating_mul(y1 - y0 + 1) > MAX_CELLS_COVERED {
             self.large.push(slot);
             return;
         }
@@ -55,7 +99,7 @@ impl Grid {
     /// a rectangle spanning several cells can be reported more than once.
     pub fn near(&self, area: &Rect, mut f: impl FnMut(usize, &Rect, u32)) {
         let (x0, x1, y0, y1) = (cell_of(area.min_x), cell_of(area.max_x), cell_of(area.min_y), cell_of(area.max_y));
-        if (x1 - x0).saturating_mul(y1 - y0) > 4 * MAX_CELLS_SPANNED * MAX_CELLS_SPANNED {
+        if (x1 - x0).saturating_mul(y1 - y0) > 4 * MAX_CELLS_COVERED {
             for (s, (r, owner)) in self.rects.iter().enumerate() {
                 f(s, r, *owner);
             }
@@ -77,19 +121,61 @@ impl Grid {
         }
     }
 
+    /// Calls `f` with the slot, rectangle and owner of each stored rectangle that may touch the segment
+    /// from `p` to `q`: those in the cells the segment passes through, not in its whole bounding box, so a
+    /// long diagonal costs its length, not its area. A rectangle can be reported more than once.
+    pub fn along(&self, p: Point, q: Point, mut f: impl FnMut(usize, &Rect, u32)) {
+        let walked = walk(p, q, |x, y| {
+            if let Some(slots) = self.cells.get(&(x, y)) {
+                for &s in slots {
+                    let (r, owner) = &self.rects[s as usize];
+                    f(s as usize, r, *owner);
+                }
+            }
+        });
+        if !walked {
+            let area = Rect { min_x: p.x.min(q.x), min_y: p.y.min(q.y), max_x: p.x.max(q.x), max_y: p.y.max(q.y) };
+            self.near(&area, f);
+            return;
+        }
+        for &s in &self.large {
+            let (r, owner) = &self.rects[s as usize];
+            f(s as usize, r, *owner);
+        }
+    }
+
     /// The area `rect` shares with stored rectangles, each times its weight and times `factor(owner)`.
     pub fn overlap(&self, rect: &Rect, factor: impl Fn(u32) -> f64) -> f64 {
-        let mut total = 0.0;
-        let mut seen: Vec<usize> = Vec::new();
-        self.near(rect, |slot, r, owner| {
-            if !r.intersects(rect) || seen.contains(&slot) {
-                return;
-            }
-            seen.push(slot);
+        let shared = |r: &Rect, slot: usize, owner: u32| {
             let w = r.max_x.min(rect.max_x) - r.min_x.max(rect.min_x);
             let h = r.max_y.min(rect.max_y) - r.min_y.max(rect.min_y);
-            total += w.max(0.0) * h.max(0.0) * self.weights[slot] * factor(owner);
-        });
+            if w <= 0.0 || h <= 0.0 { 0.0 } else { w * h * self.weights[slot] * factor(owner) }
+        };
+        let (x0, x1, y0, y1) = (cell_of(rect.min_x), cell_of(rect.max_x), cell_of(rect.min_y), cell_of(rect.max_y));
+        if (x1 - x0).saturating_mul(y1 - y0) > 4 * MAX_CELLS_COVERED {
+            return self.rects.iter().enumerate().map(|(s, (r, owner))| shared(r, s, *owner)).sum();
+        }
+        let mut total = 0.0;
+        for x in x0..=x1 {
+            for y in y0..=y1 {
+                let Some(slots) = self.cells.get(&(x, y)) else { continue };
+                for &s in slots {
+                    let (r, owner) = &self.rects[s as usize];
+                    // A rectangle sits in every cell it covers: count it only in the cell that holds the
+                    // top-left corner of what it shares with `rect`, so it is counted once.
+                    // (It lies in this cell or one before it; only in the first row or column of
+                    // `rect`'s cells can it lie further left or up.)
+                    let (cx, cy) = (x as f64 * CELL, y as f64 * CELL);
+                    if (x == x0 || r.min_x.max(rect.min_x) >= cx) && (y == y0 || r.min_y.max(rect.min_y) >= cy) {
+                        total += shared(r, s as usize, *owner);
+                    }
+                }
+            }
+        }
+        for &s in &self.large {
+            let (r, owner) = &self.rects[s as usize];
+            total += shared(r, s as usize, *owner);
+        }
         total
     }
 }
@@ -97,6 +183,18 @@ impl Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_floor_towards_minus_infinity() {
+        assert_eq!(cell_of(0.0), 0);
+        assert_eq!(cell_of(CELL - 0.1), 0);
+        assert_eq!(cell_of(CELL), 1);
+        assert_eq!(cell_of(-0.5), -1);
+        assert_eq!(cell_of(-CELL), -1);
+        assert_eq!(cell_of(-CELL - 0.5), -2);
+        assert_eq!(cell_of(f64::NAN), 0);
+        assert_eq!(cell_of(f64::INFINITY), 1_000_000_000);
+    }
 
     #[test]
     fn finds_what_overlaps_and_ignores_owners() {
@@ -110,5 +208,28 @@ mod tests {
         let huge = Rect { min_x: -1e6, min_y: -1e6, max_x: 1e6, max_y: 1e6 };
         g.insert_weighted(huge, 3, 0.5);
         assert!((g.overlap(&probe, skip_one) - 100.0).abs() < 1e-9, "large rectangles are found too, weighted");
+    }
+
+    #[test]
+    fn a_walk_along_a_segment_finds_what_it_crosses_and_skips_what_it_passes() {
+        let mut g = Grid::new();
+        let boxes = [(5000.0, 5000.0), (5000.0, 0.0), (-3000.0, 7000.0), (2500.0, 2500.0)];
+        for (owner, (x, y)) in boxes.into_iter().enumerate() {
+            g.insert(Rect { min_x: x - 40.0, min_y: y - 20.0, max_x: x + 40.0, max_y: y + 20.0 }, owner as u32);
+        }
+        let mut found = Vec::new();
+        g.along(Point::new(0.0, 0.0), Point::new(10_000.0, 10_000.0), |_, _, o| found.push(o));
+        found.sort_unstable();
+        found.dedup();
+        assert_eq!(found, vec![0, 3], "only the boxes on the diagonal's cells");
+        let mut reversed = Vec::new();
+        g.along(Point::new(10_000.0, 10_000.0), Point::new(0.0, 0.0), |_, _, o| reversed.push(o));
+        reversed.sort_unstable();
+        reversed.dedup();
+        assert_eq!(reversed, found, "direction does not matter");
+        // A segment that just clips a box's corner between two steps still finds it.
+        let mut clipped = Vec::new();
+        g.along(Point::new(4900.0, 5030.0), Point::new(5100.0, 4900.0), |_, _, o| clipped.push(o));
+        assert!(clipped.contains(&0));
     }
 }
