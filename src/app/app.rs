@@ -93,6 +93,8 @@ pub struct ThreatboardApp {
     pub(super) fit_check: bool,
     pub(super) recovery: Option<super::recovery_ui::Recovery>,
     pub(super) after_save: Option<Pending>,
+    /// File → Export and the copy commands take only the selection.
+    pub(super) export_selection: bool,
     last_title: String,
     frame_log: bool,
     frames: u64,
@@ -130,6 +132,7 @@ impl ThreatboardApp {
             fit_check: false,
             recovery: None,
             after_save: None,
+            export_selection: false,
             last_title: String::new(),
             frame_log: std::env::var_os("THREATBOARD_FRAME_LOG").is_some(),
             frames: 0,

@@ -1,14 +1,16 @@
-//! File → Import and File → Export, and Edit → Tidy up: other formats and the automatic layout,
-//! through the headless `formats` and `layout` modules.
+//! File → Import and File → Export (also of the selection alone, and to the clipboard as Mermaid or
+//! PNG), and Edit → Tidy up: other formats and the automatic layout, through the headless `formats`,
+//! `render` and `layout` modules.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::app::{Pending, ThreatboardApp};
 use super::file_ops::{self, Purpose};
 use crate::formats::{json, mermaid, threat_dragon};
-use crate::model::{Edit, Element};
+use crate::model::{Document, Edit, Element, Id};
 use crate::render::report::{self, ReportOptions};
-use crate::render::{RenderOptions, Scene, Theme, png, svg};
+use crate::render::{self, RenderOptions, Scene, Theme, png, svg};
 
 /// A format the editor imports or exports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +64,13 @@ pub fn io_menus_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
         }
     });
     ui.menu_button("Export", |ui| {
+        let picked = app.selection.len();
+        ui.add_enabled_ui(picked > 0, |ui| {
+            let label = if picked > 0 { format!("Only the selection ({picked})") } else { "Only the selection".into() };
+            ui.checkbox(&mut app.export_selection, label)
+                .on_hover_text("Export and copy just the selected items, with the flows between them");
+        });
+        ui.separator();
         for format in [Format::Svg, Format::Png, Format::Markdown, Format::Mermaid, Format::ThreatDragon, Format::Json]
         {
             if ui.button(format!("{}…", format.name())).clicked()
@@ -70,7 +79,44 @@ pub fn io_menus_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
                 export_path(app, format, &path);
             }
         }
+        ui.separator();
+        if ui.button("Copy as Mermaid").clicked() {
+            let text = mermaid::export(&exported(app));
+            ui.ctx().copy_text(text);
+            app.notify("Copied the diagram as Mermaid", false);
+        }
+        if ui.button("Copy as PNG").clicked() {
+            copy_png(app, ui.ctx());
+        }
     });
+}
+
+/// What File → Export and the copy commands write: the model, or only the selection when asked.
+fn exported(app: &ThreatboardApp) -> Cow<'_, Document> {
+    let doc = &app.session.doc;
+    if app.export_selection && !app.selection.is_empty() {
+        Cow::Owned(render::selection(doc, app.selection.iter().map(Id::as_str)))
+    } else {
+        Cow::Borrowed(doc)
+    }
+}
+
+fn drawing(app: &ThreatboardApp, doc: &Document) -> String {
+    let theme = if app.settings.dark { Theme::Dark } else { Theme::Light };
+    svg::to_svg(&Scene::build(doc, &RenderOptions { theme, ..RenderOptions::default() }))
+}
+
+/// Puts the diagram on the clipboard as an image, at 2× for crisp pasting into documents.
+fn copy_png(app: &mut ThreatboardApp, ctx: &egui::Context) {
+    let svg = drawing(app, &exported(app));
+    match png::to_rgba(&svg, 2.0) {
+        Ok(image) => {
+            let size = [image.width as usize, image.height as usize];
+            ctx.copy_image(egui::ColorImage::from_rgba_unmultiplied(size, &image.pixels));
+            app.notify(format!("Copied the diagram as a {}×{} image", image.width, image.height), false);
+        }
+        Err(e) => app.notify(format!("Cannot draw the diagram: {e}"), true),
+    }
 }
 
 /// Reads `path` as `format` into a new, unsaved model; import warnings are shown.
@@ -122,22 +168,22 @@ pub fn import_path(app: &mut ThreatboardApp, format: Format, path: &Path) {
     app.notify(format!("Imported {}{note}", path.display()), !warnings.is_empty());
 }
 
-/// Writes the model to `path` as `format`; the open file and the saved state do not change.
+/// Writes the model (or the selection, see [`exported`]) to `path` as `format`; the open file and the
+/// saved state do not change.
 pub fn export_path(app: &mut ThreatboardApp, format: Format, path: &Path) {
-    let doc = &app.session.doc;
-    let theme = if app.settings.dark { Theme::Dark } else { Theme::Light };
-    let drawing = || svg::to_svg(&Scene::build(doc, &RenderOptions { theme, ..RenderOptions::default() }));
+    let doc = exported(app);
     let bytes = match format {
-        Format::Mermaid => mermaid::export(doc).into_bytes(),
-        Format::Json => json::to_string(doc).into_bytes(),
-        Format::ThreatDragon => threat_dragon::export(doc).into_bytes(),
-        Format::Svg => drawing().into_bytes(),
-        Format::Markdown => report::to_markdown(doc, &ReportOptions::default()).into_bytes(),
-        Format::Png => match png::to_png(&drawing(), 2.0) {
+        Format::Mermaid => mermaid::export(&doc).into_bytes(),
+        Format::Json => json::to_string(&doc).into_bytes(),
+        Format::ThreatDragon => threat_dragon::export(&doc).into_bytes(),
+        Format::Svg => drawing(app, &doc).into_bytes(),
+        Format::Markdown => report::to_markdown(&doc, &ReportOptions::default()).into_bytes(),
+        Format::Png => match png::to_png(&drawing(app, &doc), 2.0) {
             Ok(b) => b,
             Err(e) => return app.notify(format!("Cannot draw the PNG: {e}"), true),
         },
     };
+    drop(doc);
     match json::write_atomically(path, &bytes) {
         Ok(()) => app.notify(format!("Exported {}", path.display()), false),
         Err(e) => app.notify(format!("Cannot export {}: {e:#}", path.display()), true),

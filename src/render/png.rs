@@ -57,6 +57,35 @@ pub fn options() -> &'static usvg::Options<'static> {
 
 /// Rasterises an SVG document at `scale` pixels per canvas unit and encodes it as PNG.
 pub fn to_png(svg: &str, scale: f32) -> Result<Vec<u8>, RenderError> {
+    rasterise(svg, scale)?.encode_png().map_err(|e| RenderError::Encode(e.to_string()))
+}
+
+/// An image as straight (not premultiplied) RGBA bytes, row by row from the top.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rgba {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width × height × 4` bytes.
+    pub pixels: Vec<u8>,
+}
+
+/// Rasterises an SVG document at `scale` pixels per canvas unit into RGBA pixels (for a clipboard).
+pub fn to_rgba(svg: &str, scale: f32) -> Result<Rgba, RenderError> {
+    let pixmap = rasterise(svg, scale)?;
+    let pixels = pixmap
+        .pixels()
+        .iter()
+        .flat_map(|p| {
+            let c = p.demultiply();
+            [c.red(), c.green(), c.blue(), c.alpha()]
+        })
+        .collect();
+    Ok(Rgba { width: pixmap.width(), height: pixmap.height(), pixels })
+}
+
+fn rasterise(svg: &str, scale: f32) -> Result<tiny_skia::Pixmap, RenderError> {
     if !scale.is_finite() || scale <= 0.0 {
         return Err(RenderError::Scale(scale));
     }
@@ -70,5 +99,19 @@ pub fn to_png(svg: &str, scale: f32) -> Result<Vec<u8>, RenderError> {
     }
     let mut pixmap = tiny_skia::Pixmap::new(w as u32, h as u32).ok_or(RenderError::TooLarge { width: w, height: h })?;
     resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| RenderError::Encode(e.to_string()))
+    Ok(pixmap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rgba_pixels_match_the_png_size_and_are_not_blank() {
+        let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 5" width="10" height="5"><rect width="10" height="5" fill="#336699"/></svg>"##;
+        let image = to_rgba(svg, 2.0).unwrap();
+        assert_eq!((image.width, image.height), (20, 10));
+        assert_eq!(image.pixels.len(), 20 * 10 * 4);
+        assert_eq!(&image.pixels[..4], &[0x33, 0x66, 0x99, 0xff]);
+    }
 }
