@@ -84,70 +84,10 @@ pub fn suggestions_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui, targets: &[Id
         ui.label(RichText::new(e).small().color(ui.visuals().error_fg_color));
     }
     for s in &pending {
-        egui::Frame::group(ui.style()).show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            let on = if targets.len() > 1 { format!("{}: ", name(&s.target)) } else { String::new() };
-            ui.label(
-                RichText::new(format!("{on}{} · {}", s.category.letter(), s.title()))
-                    .color(severity_colour(s.severity)),
-            );
-            ui.label(
-                RichText::new(format!("{} · {} · rule {}", s.category.title(), s.severity.as_str(), s.rule))
-                    .small()
-                    .weak(),
-            );
-            egui::CollapsingHeader::new("Details").id_salt(("suggestion", s.rule.as_str(), s.target.as_str())).show(
-                ui,
-                |ui| {
-                    ui.label(s.description());
-                    if !s.mitigation().is_empty() {
-                        ui.label(RichText::new(format!("Mitigation: {}", s.mitigation())).italics());
-                    }
-                    for r in s.references.iter() {
-                        ui.hyperlink(r);
-                    }
-                },
-            );
-            let typing = app
-                .review
-                .suggestions
-                .dismissing
-                .as_mut()
-                .filter(|(rule, target, _)| s.rule == rule.as_str() && s.target == *target);
-            if let Some((_, _, reason)) = typing {
-                let l = ui.label("Reason");
-                let r = ui
-                    .add(
-                        egui::TextEdit::singleline(reason)
-                            .hint_text("why it does not apply")
-                            .desired_width(f32::INFINITY),
-                    )
-                    .labelled_by(l.id);
-                let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                let ready = !reason.trim().is_empty();
-                ui.horizontal(|ui| {
-                    if ui.add_enabled(ready, egui::Button::new("Dismiss")).clicked() || (enter && ready) {
-                        action = Some(Action::Dismiss(s.clone(), reason.trim().to_owned()));
-                    }
-                    if ui.button("Cancel").clicked() {
-                        action = Some(Action::CancelDismiss);
-                    }
-                });
-            } else {
-                ui.horizontal(|ui| {
-                    if ui.button("Accept").on_hover_text("Record it as an open threat").clicked() {
-                        action = Some(Action::Accept(vec![s.clone()]));
-                    }
-                    if ui
-                        .button("Dismiss…")
-                        .on_hover_text("Say why it does not apply; it is not suggested again")
-                        .clicked()
-                    {
-                        action = Some(Action::StartDismiss(s.clone()));
-                    }
-                });
-            }
-        });
+        let on = if targets.len() > 1 { format!("{}: ", name(&s.target)) } else { String::new() };
+        if let Some(a) = card_ui(&mut app.review.suggestions.dismissing, ui, s, &on) {
+            action = Some(a);
+        }
     }
     let dismissed: Vec<_> = doc.dismissed.iter().filter(|d| targets.contains(&d.target)).cloned().collect();
     if !dismissed.is_empty() {
@@ -181,4 +121,63 @@ pub fn suggestions_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui, targets: &[Id
         }
         None => {}
     }
+}
+
+/// One suggestion with its buttons (or the reason being typed for its dismissal).
+fn card_ui(
+    dismissing: &mut Option<(String, Id, String)>,
+    ui: &mut egui::Ui,
+    s: &Suggestion,
+    on: &str,
+) -> Option<Action> {
+    let mut action = None;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(
+            RichText::new(format!("{on}{} · {}", s.category.letter(), s.title())).color(severity_colour(s.severity)),
+        );
+        ui.label(
+            RichText::new(format!("{} · {} · rule {}", s.category.title(), s.severity.as_str(), s.rule)).small().weak(),
+        );
+        egui::CollapsingHeader::new("Details").id_salt(("suggestion", s.rule.as_str(), s.target.as_str())).show(
+            ui,
+            |ui| {
+                ui.label(s.description());
+                if !s.mitigation().is_empty() {
+                    ui.label(RichText::new(format!("Mitigation: {}", s.mitigation())).italics());
+                }
+                for r in s.references.iter() {
+                    ui.hyperlink(r);
+                }
+            },
+        );
+        let typing = dismissing.as_mut().filter(|(rule, target, _)| s.rule == rule.as_str() && s.target == *target);
+        if let Some((_, _, reason)) = typing {
+            let l = ui.label("Reason");
+            let r = ui
+                .add(egui::TextEdit::singleline(reason).hint_text("why it does not apply").desired_width(f32::INFINITY))
+                .labelled_by(l.id);
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let ready = !reason.trim().is_empty();
+            ui.horizontal(|ui| {
+                if ui.add_enabled(ready, egui::Button::new("Dismiss")).clicked() || (enter && ready) {
+                    action = Some(Action::Dismiss(s.clone(), reason.trim().to_owned()));
+                }
+                if ui.button("Cancel").clicked() {
+                    action = Some(Action::CancelDismiss);
+                }
+            });
+        } else {
+            ui.horizontal(|ui| {
+                if ui.button("Accept").on_hover_text("Record it as an open threat").clicked() {
+                    action = Some(Action::Accept(vec![s.clone()]));
+                }
+                if ui.button("Dismiss…").on_hover_text("Say why it does not apply; it is not suggested again").clicked()
+                {
+                    action = Some(Action::StartDismiss(s.clone()));
+                }
+            });
+        }
+    });
+    action
 }

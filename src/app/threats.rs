@@ -85,17 +85,8 @@ pub fn threats_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
     let target = match app.selection.as_slice() {
         [one] if ix.element(one.as_str()).is_some() || ix.flow(one.as_str()).is_some() => one.clone(),
         many => {
-            ui.label("Select one flow or element to see and record its threats.");
-            let open = doc.threats.iter().filter(|t| t.status == Status::Open).count();
-            ui.label(RichText::new(format!("{} threats in the model, {open} open", doc.threats.len())).weak());
-            let targets: Vec<Id> = many
-                .iter()
-                .filter(|id| ix.element(id.as_str()).is_some() || ix.flow(id.as_str()).is_some())
-                .cloned()
-                .collect();
-            if !targets.is_empty() {
-                suggestions::suggestions_ui(app, ui, &targets);
-            }
+            let many = many.to_owned();
+            overview_ui(app, ui, &many);
             return;
         }
     };
@@ -221,4 +212,21 @@ fn relocate_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui, doc: &Document, t: &
         app.review.relocate = None;
     }
     out
+}
+
+/// Without a single target: the model's threat count, and the suggestions for a multiple selection.
+fn overview_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui, selection: &[Id]) {
+    ui.label("Select one flow or element to see and record its threats.");
+    let doc = &app.session.doc;
+    let open = doc.threats.iter().filter(|t| t.status == Status::Open).count();
+    ui.label(RichText::new(format!("{} threats in the model, {open} open", doc.threats.len())).weak());
+    let ix = Index::new(doc);
+    let targets: Vec<Id> = selection
+        .iter()
+        .filter(|id| ix.element(id.as_str()).is_some() || ix.flow(id.as_str()).is_some())
+        .cloned()
+        .collect();
+    if !targets.is_empty() {
+        suggestions::suggestions_ui(app, ui, &targets);
+    }
 }
