@@ -9,13 +9,13 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     match args.command {
         Some(command) => cli::run(command),
-        None => open_editor(args.file.as_deref()),
+        None => open_editor(args.file.as_deref(), &args.rules),
     }
 }
 
 #[cfg(feature = "gui")]
-fn open_editor(file: Option<&std::path::Path>) -> ExitCode {
-    match threatboard::app::run(file) {
+fn open_editor(file: Option<&std::path::Path>, rules: &[std::path::PathBuf]) -> ExitCode {
+    match threatboard::app::run(file, rules) {
         Ok(()) => ExitCode::from(cli::EXIT_OK),
         Err(e) => {
             eprintln!(
@@ -28,8 +28,8 @@ fn open_editor(file: Option<&std::path::Path>) -> ExitCode {
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_editor(file: Option<&std::path::Path>) -> ExitCode {
-    let _ = file;
+fn open_editor(file: Option<&std::path::Path>, rules: &[std::path::PathBuf]) -> ExitCode {
+    let _ = (file, rules);
     eprintln!(
         "threatboard: this build has no desktop editor (built without the `gui` feature); use a command instead (threatboard --help)"
     );

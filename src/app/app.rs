@@ -31,11 +31,13 @@ pub struct Settings {
     pub grid: bool,
     /// Snap moved elements to the grid.
     pub snap: bool,
+    /// The user's suggestion-rule files, used after the built-in rules (Threats → Rule files…).
+    pub rule_files: Vec<PathBuf>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { recent: Vec::new(), dark: false, grid: true, snap: true }
+        Self { recent: Vec::new(), dark: false, grid: true, snap: true, rule_files: Vec::new() }
     }
 }
 
@@ -95,6 +97,7 @@ pub struct ThreatboardApp {
     pub(super) after_save: Option<Pending>,
     /// File → Export and the copy commands take only the selection.
     pub(super) export_selection: bool,
+    pub(super) review: super::threats::Review,
     last_title: String,
     frame_log: bool,
     frames: u64,
@@ -133,6 +136,7 @@ impl ThreatboardApp {
             recovery: None,
             after_save: None,
             export_selection: false,
+            review: super::threats::Review::default(),
             last_title: String::new(),
             frame_log: std::env::var_os("THREATBOARD_FRAME_LOG").is_some(),
             frames: 0,
@@ -316,6 +320,7 @@ impl ThreatboardApp {
         super::recovery_ui::offer_ui(self, &ctx);
         super::recovery_ui::autosave(self, &ctx);
         menus::shortcuts_window_ui(self, &ctx);
+        super::threats::windows_ui(self, &ctx);
 
         let title = self.title();
         if title != self.last_title {

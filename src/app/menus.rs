@@ -16,6 +16,7 @@ pub fn menu_bar_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
         ui.menu_button("Edit", |ui| edit_menu_ui(app, ui, &ctx));
         ui.menu_button("Insert", |ui| insert_menu_ui(app, ui, &ctx));
         ui.menu_button("View", |ui| view_menu_ui(app, ui, &ctx));
+        ui.menu_button("Threats", |ui| threats::menu_ui(app, ui));
         ui.menu_button("Help", |ui| {
             if ui.button("Shortcuts and quick entry (F1)").clicked() {
                 app.show_shortcuts = true;

@@ -18,10 +18,13 @@ mod menus;
 mod paint;
 mod quick_bar;
 mod recovery_ui;
+mod rule_files;
 mod scene;
 mod shortcuts;
 mod status_bar;
+mod suggestions;
 mod theme;
+mod threat_table;
 mod threats;
 mod view;
 
@@ -29,10 +32,11 @@ pub use app::{Pending, Settings, ThreatboardApp};
 
 use std::path::Path;
 
-/// Opens the editor window on `file` (or a new model) and runs it until the window closes.
+/// Opens the editor window on `file` (or a new model) and runs it until the window closes; `rules`
+/// are rule files (`--rules`) used besides the built-in rules and those in the settings.
 ///
 /// Fails when no window can be opened (no display, no GL).
-pub fn run(file: Option<&Path>) -> Result<(), String> {
+pub fn run(file: Option<&Path>, rules: &[std::path::PathBuf]) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Threatboard")
@@ -41,6 +45,7 @@ pub fn run(file: Option<&Path>) -> Result<(), String> {
         ..Default::default()
     };
     let file = file.map(Path::to_path_buf);
+    let rules = rules.to_vec();
     eframe::run_native(
         "Threatboard",
         options,
@@ -50,6 +55,7 @@ pub fn run(file: Option<&Path>) -> Result<(), String> {
             let mut app = ThreatboardApp::new(settings);
             app.enable_recovery(crate::recovery::RecoveryStore::default_location());
             app.apply_theme(&cc.egui_ctx);
+            app.set_command_line_rules(rules);
             if let Some(path) = &file {
                 app.open_at_start(path);
             }

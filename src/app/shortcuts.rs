@@ -26,6 +26,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+A", "select all"),
     ("Ctrl+Z, Ctrl+Shift+Z / Ctrl+Y", "undo, redo"),
     ("Ctrl+L", "go to the quick-entry bar"),
+    ("Ctrl+T", "show or hide the threat table"),
     ("G", "show or hide the grid"),
     ("Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S", "new, open, save, save as"),
     ("Ctrl+Q", "quit"),
@@ -69,6 +70,9 @@ pub fn handle(app: &mut ThreatboardApp, ctx: &Context) {
     }
     if shortcut(ctx, cmd, Key::L) {
         app.quick.focus = true;
+    }
+    if shortcut(ctx, cmd, Key::T) {
+        super::threat_table::toggle(app);
     }
     if shortcut(ctx, Modifiers::NONE, Key::F1) {
         app.show_shortcuts = !app.show_shortcuts;

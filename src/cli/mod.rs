@@ -27,6 +27,9 @@ pub const EXIT_ERROR: u8 = 2;
 pub struct Cli {
     /// A model to open in the editor.
     pub file: Option<PathBuf>,
+    /// A suggestion-rule file (TOML) for the editor, used besides the built-in rules; may be given more than once.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
     /// What to do without a window.
     #[command(subcommand)]
     pub command: Option<Command>,
