@@ -295,13 +295,13 @@ mod tests {
     #[test]
     fn polls_wait_for_the_interval() {
         let (_dir, path, _) = watched("one");
-        let mut w = DiskWatch::new(Duration::from_secs(3600));
+        let mut w = DiskWatch::new(Duration::from_hours(1));
         w.track(Some(&path));
         std::fs::write(&path, "two").unwrap();
         let now = Instant::now();
         assert_eq!(w.poll(now), Status::InSync, "not looked at yet");
-        assert!(w.due_in(now).unwrap() > Duration::from_secs(3000));
-        assert_eq!(w.poll(now + Duration::from_secs(3601)), Status::Changed);
+        assert!(w.due_in(now).unwrap() > Duration::from_mins(50));
+        assert_eq!(w.poll(now + Duration::from_hours(2)), Status::Changed);
         assert_eq!(DiskWatch::default().due_in(now), None, "nothing watched, nothing to wake up for");
     }
 

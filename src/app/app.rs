@@ -93,6 +93,7 @@ pub struct ThreatboardApp {
     pub(super) fit_check: bool,
     pub(super) recovery: Option<super::recovery_ui::Recovery>,
     pub(super) after_save: Option<Pending>,
+    pub(super) disk: super::disk_ui::Disk,
     last_title: String,
     frame_log: bool,
     frames: u64,
@@ -130,6 +131,7 @@ impl ThreatboardApp {
             fit_check: false,
             recovery: None,
             after_save: None,
+            disk: super::disk_ui::Disk::default(),
             last_title: String::new(),
             frame_log: std::env::var_os("THREATBOARD_FRAME_LOG").is_some(),
             frames: 0,
@@ -312,6 +314,7 @@ impl ThreatboardApp {
         file_ops::dialogs_ui(self, &ctx);
         super::recovery_ui::offer_ui(self, &ctx);
         super::recovery_ui::autosave(self, &ctx);
+        super::disk_ui::update(self, &ctx);
         menus::shortcuts_window_ui(self, &ctx);
 
         let title = self.title();

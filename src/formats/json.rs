@@ -209,15 +209,12 @@ fn keep_backup(path: &Path, dir: &Path, old: &[u8]) -> Result<(), FileError> {
         b.prefix(".threatboard-").suffix(".bak.tmp");
         b
     };
-    let staged = match builder.make_in(dir, |p| std::fs::hard_link(path, p)) {
-        Ok(linked) => linked,
-        Err(_) => {
-            let mut copy = builder.tempfile_in(dir).map_err(io)?;
-            copy.write_all(old).map_err(io)?;
-            copy.as_file().sync_all().map_err(io)?;
-            copy.persist(&backup).map_err(|e| io(e.error))?;
-            return Ok(());
-        }
+    let Ok(staged) = builder.make_in(dir, |p| std::fs::hard_link(path, p)) else {
+        let mut copy = builder.tempfile_in(dir).map_err(io)?;
+        copy.write_all(old).map_err(io)?;
+        copy.as_file().sync_all().map_err(io)?;
+        copy.persist(&backup).map_err(|e| io(e.error))?;
+        return Ok(());
     };
     staged.persist(&backup).map_err(|e| io(e.error))?;
     Ok(())

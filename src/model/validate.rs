@@ -147,20 +147,8 @@ impl Document {
                 }
             }
         }
-        let cycles = self.boundary_cycles();
-        let acyclic = cycles.is_empty();
-        for cycle in cycles {
-            let (i, chain) = cycle;
-            push(FieldPath::item("boundaries", i, "parent"), format!("boundary parents form a cycle: {chain}"));
-        }
-        if acyclic && let Some((i, depth)) = self.boundary_too_deep() {
-            push(
-                FieldPath::item("boundaries", i, "parent"),
-                format!(
-                    "boundary \"{}\" is nested {depth} deep; at most {MAX_BOUNDARY_DEPTH} levels of boundaries are supported",
-                    self.boundaries[i].id
-                ),
-            );
+        for p in self.nesting_problems() {
+            push(p.path, p.message);
         }
         for (i, e) in self.elements.iter().enumerate() {
             if let Some(b) = &e.boundary
@@ -210,6 +198,28 @@ impl Document {
             }
         }
         problems
+    }
+
+    /// Boundary parent cycles, or (when there are none) the first boundary nested too deep.
+    fn nesting_problems(&self) -> Vec<Problem> {
+        let at = |i| FieldPath::item("boundaries", i, "parent");
+        let cycles = self.boundary_cycles();
+        if !cycles.is_empty() {
+            return cycles
+                .into_iter()
+                .map(|(i, chain)| Problem { path: at(i), message: format!("boundary parents form a cycle: {chain}") })
+                .collect();
+        }
+        self.boundary_too_deep()
+            .map(|(i, depth)| Problem {
+                path: at(i),
+                message: format!(
+                    "boundary \"{}\" is nested {depth} deep; at most {MAX_BOUNDARY_DEPTH} levels of boundaries are supported",
+                    self.boundaries[i].id
+                ),
+            })
+            .into_iter()
+            .collect()
     }
 
     /// The first boundary in file order nested deeper than [`MAX_BOUNDARY_DEPTH`], and its level.
