@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use threatboard::analysis::{self, RuleSet, sarif};
@@ -336,7 +337,7 @@ fn mermaid_subgraphs_ten_thousand_deep_are_an_error_not_a_crash() {
     let depth = 10_000;
     let mut text = String::from("flowchart TD\n");
     for i in 0..depth {
-        text.push_str(&format!("subgraph s{i}\n"));
+        let _ = writeln!(text, "subgraph s{i}");
     }
     text.push_str("a --> b\n");
     text.push_str(&"end\n".repeat(depth));
@@ -356,13 +357,13 @@ fn mermaid_subgraphs_as_deep_as_accepted_go_through_every_export() {
     let mut text = String::from("flowchart TD\n");
     let depth = 100;
     for i in 0..depth {
-        text.push_str(&format!("subgraph s{i}\n"));
+        let _ = writeln!(text, "subgraph s{i}");
     }
     text.push_str("a --> b\n");
     text.push_str(&"end\n".repeat(depth));
     let doc = mermaid::import(&text).unwrap().document;
     assert_eq!(doc.boundaries.len(), depth);
-    let back = within("exporting", Duration::from_secs(60), move || export_everything(&doc));
+    let back = within("exporting", Duration::from_mins(1), move || export_everything(&doc));
     assert_eq!(back.boundaries.len(), depth, "the Mermaid export re-imports");
 }
 
@@ -381,7 +382,7 @@ fn boundary_parents_as_deep_as_accepted_go_through_every_export() {
     let depth = threatboard::model::MAX_BOUNDARY_DEPTH;
     let text = json::to_string(&nested_document(depth));
     let doc = json::from_str(&text).unwrap();
-    let back = within("exporting", Duration::from_secs(60), move || export_everything(&doc));
+    let back = within("exporting", Duration::from_mins(1), move || export_everything(&doc));
     assert_eq!(back.boundaries.len(), depth, "the Mermaid export re-imports");
 }
 
@@ -389,7 +390,7 @@ fn boundary_parents_as_deep_as_accepted_go_through_every_export() {
 fn threat_dragon_boxes_nested_too_deep_import_as_valid_documents() {
     // The exporter draws whatever it is given; the importer must still make a valid document of it.
     let text = threat_dragon::export(&nested_document(150));
-    let imported = within("importing", Duration::from_secs(60), move || {
+    let imported = within("importing", Duration::from_mins(1), move || {
         threat_dragon::import(&text, &threat_dragon::DiagramChoice::Only).unwrap()
     });
     let doc = &imported[0].document;
