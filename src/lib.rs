@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod diff;
+pub mod disk_watch;
 pub mod formats;
 pub mod layout;
 pub mod model;

@@ -3,8 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use threatboard::analysis::{self, RuleSet, sarif};
 use threatboard::formats::{json, mermaid, threat_dragon};
-use threatboard::model::{Boundary, Category, Decomposition, Document, Element, ElementKind, Flow, Id, Point, Threat};
+use threatboard::model::{
+    Boundary, Category, Decomposition, Document, Element, ElementKind, Flow, Id, Index, Point, Severity, Threat,
+    geometry,
+};
 use threatboard::render::report::{self, ReportOptions};
 use threatboard::render::{RenderOptions, Scene, png, svg};
 
@@ -236,4 +243,179 @@ fn threat_dragon_export_is_json_and_keeps_the_labels() {
         "labels changed: {:?}",
         got.iter().zip(&want).find(|(g, w)| g != w).map(|(g, w)| (short(g), short(w)))
     );
+}
+
+#[test]
+fn sarif_is_json_and_keeps_the_labels() {
+    let doc = hostile_document();
+    let rules = RuleSet::builtin().unwrap();
+    let report = analysis::check(&doc, &json::to_string(&doc), &rules, Severity::Low);
+    assert!(report.findings.iter().any(|f| f.kind == analysis::FindingKind::Suggestion), "rules fire on the labels");
+    let file = "models/</text><script> & \"quotes\" \u{202E}.json";
+    let text = sarif::to_string(&report, &rules, file);
+    let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let run = &log["runs"][0];
+    let uri = run["artifacts"][0]["location"]["uri"].as_str().unwrap();
+    assert!(uri.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)), "{uri}");
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), report.findings.len());
+    let descriptors = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for (f, r) in report.findings.iter().zip(results) {
+        let mut message = f.title.clone();
+        if !f.description.trim().is_empty() {
+            message = format!("{message}. {}", f.description.trim());
+        }
+        assert!(r["message"]["text"].as_str() == Some(message.as_str()), "message of {} changed", f.key());
+        let location = &r["locations"][0]["logicalLocations"][0];
+        assert_eq!(location["name"].as_str(), Some(f.target.as_str()));
+        if f.kind == analysis::FindingKind::Threat {
+            let rule = descriptors.iter().find(|d| d["id"] == r["ruleId"]).unwrap();
+            assert!(
+                rule["shortDescription"]["text"].as_str() == Some(f.title.as_str()),
+                "title of {} changed",
+                f.key()
+            );
+            assert!(
+                rule["help"]["text"].as_str() == Some(f.mitigation.as_str()) || f.mitigation.trim().is_empty(),
+                "mitigation of {} changed",
+                f.key()
+            );
+        }
+    }
+    let threats = report.findings.iter().filter(|f| f.kind == analysis::FindingKind::Threat).count();
+    assert_eq!(threats, doc.threats.iter().filter(|t| t.status == threatboard::model::Status::Open).count());
+}
+
+/// `depth` boundaries, each inside the one before, with an element in the innermost and one outside.
+fn nested_document(depth: usize) -> Document {
+    let mut doc = Document::default();
+    for i in 0..depth {
+        doc.boundaries.push(Boundary {
+            id: id(&format!("b{i}")),
+            label: format!("zone {i}"),
+            parent: i.checked_sub(1).map(|p| id(&format!("b{p}"))),
+            notes: String::new(),
+        });
+    }
+    for (name, boundary) in [("inner", depth.checked_sub(1).map(|d| id(&format!("b{d}")))), ("outer", None)] {
+        doc.elements.push(Element {
+            id: id(name),
+            kind: ElementKind::Process,
+            label: name.into(),
+            boundary,
+            at: Point::new(0.0, if name == "inner" { 0.0 } else { 400.0 }),
+            out_of_scope: false,
+            out_of_scope_reason: String::new(),
+            notes: String::new(),
+        });
+    }
+    doc.flows.push(Flow {
+        id: id("inner-to-outer"),
+        from: id("inner"),
+        to: id("outer"),
+        label: "reads".into(),
+        protocol: "https".into(),
+        encrypted: None,
+        bidirectional: false,
+        out_of_scope: false,
+        out_of_scope_reason: String::new(),
+        notes: String::new(),
+    });
+    doc
+}
+
+/// Runs `f` on a thread with the 2 MB stack of a test thread, failing if it takes longer than `limit`.
+fn within<T: Send + 'static>(what: &str, limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let started = Instant::now();
+    let out = std::thread::Builder::new().stack_size(2 << 20).spawn(f).unwrap().join().unwrap();
+    assert!(started.elapsed() < limit, "{what} took {:?}", started.elapsed());
+    out
+}
+
+#[test]
+fn mermaid_subgraphs_ten_thousand_deep_are_an_error_not_a_crash() {
+    let depth = 10_000;
+    let mut text = String::from("flowchart TD\n");
+    for i in 0..depth {
+        let _ = writeln!(text, "subgraph s{i}");
+    }
+    text.push_str("a --> b\n");
+    text.push_str(&"end\n".repeat(depth));
+    let result = within("importing", Duration::from_secs(20), move || mermaid::import(&text).map(|i| i.document));
+    let e = result.expect_err("nesting that deep is refused");
+    assert!(e.message.contains("nested"), "{e}");
+    // Unclosed, and closed too often: errors too.
+    for text in
+        [format!("flowchart TD\n{}", "subgraph x\n".repeat(depth)), format!("flowchart TD\n{}", "end\n".repeat(depth))]
+    {
+        let _ = within("importing", Duration::from_secs(20), move || mermaid::import(&text).map(|i| i.document));
+    }
+}
+
+#[test]
+fn mermaid_subgraphs_as_deep_as_accepted_go_through_every_export() {
+    let mut text = String::from("flowchart TD\n");
+    let depth = 100;
+    for i in 0..depth {
+        let _ = writeln!(text, "subgraph s{i}");
+    }
+    text.push_str("a --> b\n");
+    text.push_str(&"end\n".repeat(depth));
+    let doc = mermaid::import(&text).unwrap().document;
+    assert_eq!(doc.boundaries.len(), depth);
+    let back = within("exporting", Duration::from_mins(1), move || export_everything(&doc));
+    assert_eq!(back.boundaries.len(), depth, "the Mermaid export re-imports");
+}
+
+#[test]
+fn boundary_parents_ten_thousand_deep_are_refused_with_a_clear_message() {
+    let text = json::to_string(&nested_document(10_000));
+    let loaded = within("loading", Duration::from_secs(30), move || json::from_str(&text));
+    let e = loaded.expect_err("nesting that deep is refused");
+    assert!(e.to_string().contains("nested 101 deep"), "{e}");
+    assert_eq!(e.diagnostics.len(), 1, "one problem, not one per boundary");
+    assert_eq!(e.diagnostics[0].path.as_deref(), Some("boundaries[100].parent"));
+}
+
+#[test]
+fn boundary_parents_as_deep_as_accepted_go_through_every_export() {
+    let depth = threatboard::model::MAX_BOUNDARY_DEPTH;
+    let text = json::to_string(&nested_document(depth));
+    let doc = json::from_str(&text).unwrap();
+    let back = within("exporting", Duration::from_mins(1), move || export_everything(&doc));
+    assert_eq!(back.boundaries.len(), depth, "the Mermaid export re-imports");
+}
+
+#[test]
+fn threat_dragon_boxes_nested_too_deep_import_as_valid_documents() {
+    // The exporter draws whatever it is given; the importer must still make a valid document of it.
+    let text = threat_dragon::export(&nested_document(150));
+    let imported = within("importing", Duration::from_mins(1), move || {
+        threat_dragon::import(&text, &threat_dragon::DiagramChoice::Only).unwrap()
+    });
+    let doc = &imported[0].document;
+    assert_eq!(doc.boundaries.len(), 150);
+    assert!(doc.validate().is_empty(), "{:?}", doc.validate().first());
+    assert!(imported[0].warnings.iter().any(|w| w.message.contains("deep")), "the flattening is reported");
+}
+
+/// Every query and export a document goes through in the editor and the command line; returns the
+/// document the Mermaid export re-imports to (or an empty one if that is refused).
+fn export_everything(doc: &Document) -> Document {
+    let ix = Index::new(doc);
+    for f in &doc.flows {
+        let _ = ix.crossings(f);
+    }
+    let _ = geometry::boundary_rects(doc);
+    let mut laid = doc.clone();
+    threatboard::layout::layout(&mut laid, &threatboard::layout::LayoutOptions::default());
+    let drawing = svg::to_svg(&Scene::build(doc, &RenderOptions::default()));
+    let _ = resvg::usvg::Tree::from_str(&drawing, png::options()).unwrap();
+    let _ = report::to_markdown(doc, &ReportOptions::default());
+    let td = threat_dragon::export(doc);
+    let _ = threat_dragon::import(&td, &threat_dragon::DiagramChoice::Only).unwrap();
+    let _ = threatboard::diff::compare(doc, &laid);
+    let rules = RuleSet::builtin().unwrap();
+    let _ = sarif::to_string(&analysis::check(doc, &json::to_string(doc), &rules, Severity::Low), &rules, "m.json");
+    mermaid::import(&mermaid::export(doc)).map(|i| i.document).unwrap_or_default()
 }

@@ -62,13 +62,14 @@ fn child_entry_point() {
     let (old, new) = versions();
     match role.as_str() {
         "save-loop" => {
-            // From here on the file holds `new`; every kill after this lands during or between saves.
-            json::save_file(&target, &new).unwrap();
+            // From here on the file holds `new` and its backup `old`; every kill after this lands
+            // during or between saves, each of which makes the replaced version the backup.
+            json::save_file_with_backup(&target, &new).unwrap();
             println!("ready");
             std::io::Write::flush(&mut std::io::stdout()).unwrap();
             loop {
-                json::save_file(&target, &old).unwrap();
-                json::save_file(&target, &new).unwrap();
+                json::save_file_with_backup(&target, &old).unwrap();
+                json::save_file_with_backup(&target, &new).unwrap();
             }
         }
         "autosave-then-hang" => {
@@ -92,6 +93,7 @@ fn killing_a_save_at_random_moments_never_leaves_a_broken_file() {
     let path = dir.path().join("model.json");
     let (old, new) = versions();
     json::save_file(&path, &old).unwrap();
+    json::save_file_with_backup(&path, &new).unwrap();
     let mut rng = synth::Rng::new(2026);
     let (mut saw_old, mut saw_new) = (0, 0);
     for round in 0..200 {
@@ -109,6 +111,9 @@ fn killing_a_save_at_random_moments_never_leaves_a_broken_file() {
         } else {
             panic!("round {round}: the file is neither version");
         }
+        // The backup is always there and whole too: the version replaced last, or the one before.
+        let backup = json::load_file(&json::backup_path(&path)).unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert!(backup == old || backup == new, "round {round}: the backup is neither version");
     }
     assert!(saw_old > 0 && saw_new > 0, "kills should land at different points ({saw_old} old, {saw_new} new)");
 }
@@ -143,4 +148,45 @@ fn a_clean_exit_leaves_nothing_to_recover() {
     let status = spawn("autosave-then-exit-cleanly", dir.path()).wait().unwrap();
     assert!(status.success());
     assert!(RecoveryStore::new(dir.path()).pending().0.is_empty());
+}
+
+#[test]
+fn saving_over_a_file_keeps_the_version_it_replaces_as_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.json");
+    let backup = json::backup_path(&path);
+    assert_eq!(backup, dir.path().join("model.json.bak"));
+    let docs: Vec<Document> = (1..=3).map(|seed| synth::document(10, seed)).collect();
+    assert!(!json::save_file_with_backup(&path, &docs[0]).unwrap(), "a new file has nothing to back up");
+    assert!(!backup.exists());
+    assert!(json::save_file_with_backup(&path, &docs[1]).unwrap());
+    assert_eq!(json::load_file(&backup).unwrap(), docs[0]);
+    assert_eq!(json::load_file(&path).unwrap(), docs[1]);
+    // Saving the same bytes again keeps the backup of the version before them.
+    assert!(!json::save_file_with_backup(&path, &docs[1]).unwrap());
+    assert_eq!(json::load_file(&backup).unwrap(), docs[0]);
+    assert!(json::save_file_with_backup(&path, &docs[2]).unwrap());
+    assert_eq!(json::load_file(&backup).unwrap(), docs[1]);
+    assert_eq!(json::load_file(&path).unwrap(), docs[2]);
+    let mut names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, ["model.json", "model.json.bak"], "no temporary files are left behind");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_backup_is_the_replaced_file_itself_and_the_new_file_is_separate() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.json");
+    json::save_file(&path, &synth::document(5, 1)).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let before = std::fs::metadata(&path).unwrap().ino();
+    json::save_file_with_backup(&path, &synth::document(5, 2)).unwrap();
+    let backup = std::fs::metadata(json::backup_path(&path)).unwrap();
+    assert_eq!(backup.ino(), before, "the replaced file became the backup");
+    assert_eq!(backup.permissions().mode() & 0o777, 0o600, "a private file's backup stays private");
+    let now = std::fs::metadata(&path).unwrap();
+    assert_ne!(now.ino(), before);
+    assert_eq!(now.permissions().mode() & 0o777, 0o600);
 }

@@ -98,6 +98,7 @@ pub struct ThreatboardApp {
     /// File → Export and the copy commands take only the selection.
     pub(super) export_selection: bool,
     pub(super) review: super::threats::Review,
+    pub(super) disk: super::disk_ui::Disk,
     last_title: String,
     frame_log: bool,
     frames: u64,
@@ -137,6 +138,7 @@ impl ThreatboardApp {
             after_save: None,
             export_selection: false,
             review: super::threats::Review::default(),
+            disk: super::disk_ui::Disk::default(),
             last_title: String::new(),
             frame_log: std::env::var_os("THREATBOARD_FRAME_LOG").is_some(),
             frames: 0,
@@ -319,6 +321,7 @@ impl ThreatboardApp {
         file_ops::dialogs_ui(self, &ctx);
         super::recovery_ui::offer_ui(self, &ctx);
         super::recovery_ui::autosave(self, &ctx);
+        super::disk_ui::update(self, &ctx);
         menus::shortcuts_window_ui(self, &ctx);
         super::threats::windows_ui(self, &ctx);
 

@@ -52,7 +52,8 @@ pub fn request(app: &mut ThreatboardApp, pending: Pending) {
     }
 }
 
-fn perform(app: &mut ThreatboardApp, pending: Pending) {
+/// Does `pending` now, without asking about unsaved changes.
+pub(super) fn perform(app: &mut ThreatboardApp, pending: Pending) {
     match pending {
         Pending::New => {
             app.session.replace(Document::default());
@@ -96,6 +97,7 @@ pub fn open_path(app: &mut ThreatboardApp, path: &Path) {
             app.saved_revision = app.session.revision();
             app.selection.clear();
             app.fit_pending = true;
+            super::disk_ui::track(app, path);
             remember(app, path);
             app.notify(format!("Opened {}", path.display()), false);
         }
@@ -104,10 +106,14 @@ pub fn open_path(app: &mut ThreatboardApp, path: &Path) {
 }
 
 fn save_to(app: &mut ThreatboardApp, path: &Path) -> bool {
-    match json::save_file(path, &app.session.doc) {
-        Ok(()) => {
+    if !super::disk_ui::may_save(app, path) {
+        return false;
+    }
+    match json::save_file_with_backup(path, &app.session.doc) {
+        Ok(_) => {
             app.path = Some(path.to_path_buf());
             app.saved_revision = app.session.revision();
+            super::disk_ui::track(app, path);
             remember(app, path);
             app.notify(format!("Saved {}", path.display()), false);
             true
@@ -221,7 +227,7 @@ fn confirm_ui(app: &mut ThreatboardApp, ctx: &Context, pending: Pending) {
             app.confirm = None;
             if save(app) {
                 perform(app, pending);
-            } else if app.prompt.is_some() {
+            } else if app.prompt.is_some() || app.disk.question.is_some() {
                 app.after_save = Some(pending);
             }
         }

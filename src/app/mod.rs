@@ -10,6 +10,7 @@ mod actions;
 mod app;
 mod canvas;
 mod clipboard;
+mod disk_ui;
 mod document_panel;
 mod file_ops;
 mod inspector;

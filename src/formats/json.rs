@@ -166,8 +166,72 @@ pub fn save_file(path: &Path, doc: &Document) -> Result<(), FileError> {
     write_atomically(path, to_string(doc).as_bytes())
 }
 
+/// Saves like [`save_file`], and keeps the version it replaces as [`backup_path`] (`model.json.bak`
+/// next to the file). Returns whether a backup was made: none is when there was no file yet, or when
+/// the file already held exactly these bytes (the backup then keeps the version before them).
+///
+/// The file being replaced becomes the backup by a hard link renamed over the old backup (a copy
+/// where links are not supported), before the new version is renamed into place. So at every moment
+/// the file holds the old or the new version, and the backup the old one or the one before it.
+pub fn save_file_with_backup(path: &Path, doc: &Document) -> Result<bool, FileError> {
+    write_with_backup(path, to_string(doc).as_bytes())
+}
+
+/// Where [`save_file_with_backup`] keeps the previous version of `path`: the same name plus `.bak`.
+pub fn backup_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".bak");
+    PathBuf::from(name)
+}
+
+/// Writes bytes to `path` atomically, keeping the replaced version (see [`save_file_with_backup`]).
+pub fn write_with_backup(path: &Path, bytes: &[u8]) -> Result<bool, FileError> {
+    let io = |source| FileError::Io { path: path.to_owned(), source };
+    let old = match std::fs::read(path) {
+        Ok(old) => Some(old),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io(e)),
+    };
+    let keep = old.as_deref().is_some_and(|old| old != bytes);
+    write_then_rename(path, bytes, |dir| {
+        if keep { keep_backup(path, dir, old.as_deref().unwrap_or_default()) } else { Ok(()) }
+    })?;
+    Ok(keep)
+}
+
+/// Makes the file at `path` the backup in one rename: a hard link to it (or a synced copy of `old`,
+/// its contents, where links fail) under a temporary name, renamed over the previous backup.
+fn keep_backup(path: &Path, dir: &Path, old: &[u8]) -> Result<(), FileError> {
+    let backup = backup_path(path);
+    let io = |source| FileError::Io { path: backup.clone(), source };
+    let builder = {
+        let mut b = tempfile::Builder::new();
+        b.prefix(".threatboard-").suffix(".bak.tmp");
+        b
+    };
+    let Ok(staged) = builder.make_in(dir, |p| std::fs::hard_link(path, p)) else {
+        let mut copy = builder.tempfile_in(dir).map_err(io)?;
+        copy.write_all(old).map_err(io)?;
+        copy.as_file().sync_all().map_err(io)?;
+        copy.persist(&backup).map_err(|e| io(e.error))?;
+        return Ok(());
+    };
+    staged.persist(&backup).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
 /// Writes bytes to `path` atomically (see [`save_file`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    write_then_rename(path, bytes, |_| Ok(()))
+}
+
+/// Writes `bytes` to a synced temporary file next to `path`, runs `before_rename` with the folder,
+/// then renames the temporary file over `path`.
+fn write_then_rename(
+    path: &Path,
+    bytes: &[u8],
+    before_rename: impl FnOnce(&Path) -> Result<(), FileError>,
+) -> Result<(), FileError> {
     let io = |source| FileError::Io { path: path.to_owned(), source };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -182,6 +246,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     }
     tmp.write_all(bytes).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
+    before_rename(dir)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     // Make the rename itself durable where the platform allows opening a directory.
     if let Ok(d) = std::fs::File::open(dir) {

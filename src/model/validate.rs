@@ -10,6 +10,10 @@ use super::id::Id;
 /// Most boundaries, elements, flows or threats a document may hold. Far above any real diagram,
 /// low enough that a hostile file cannot make the editor unusable.
 pub const MAX_ITEMS: usize = 200_000;
+/// Most levels of trust boundaries inside each other (a boundary without a parent is level 1), as
+/// many as a Mermaid import accepts. Far beyond any real diagram; low enough that every walk up a
+/// boundary's parents (drawing, layout, exports) stays cheap, so a hostile file cannot hang the editor.
+pub const MAX_BOUNDARY_DEPTH: usize = 100;
 /// Largest coordinate accepted, in canvas units.
 pub const MAX_COORDINATE: f64 = 1.0e7;
 
@@ -143,9 +147,8 @@ impl Document {
                 }
             }
         }
-        for cycle in self.boundary_cycles() {
-            let (i, chain) = cycle;
-            push(FieldPath::item("boundaries", i, "parent"), format!("boundary parents form a cycle: {chain}"));
+        for p in self.nesting_problems() {
+            push(p.path, p.message);
         }
         for (i, e) in self.elements.iter().enumerate() {
             if let Some(b) = &e.boundary
@@ -195,6 +198,61 @@ impl Document {
             }
         }
         problems
+    }
+
+    /// Boundary parent cycles, or (when there are none) the first boundary nested too deep.
+    fn nesting_problems(&self) -> Vec<Problem> {
+        let at = |i| FieldPath::item("boundaries", i, "parent");
+        let cycles = self.boundary_cycles();
+        if !cycles.is_empty() {
+            return cycles
+                .into_iter()
+                .map(|(i, chain)| Problem { path: at(i), message: format!("boundary parents form a cycle: {chain}") })
+                .collect();
+        }
+        self.boundary_too_deep()
+            .map(|(i, depth)| Problem {
+                path: at(i),
+                message: format!(
+                    "boundary \"{}\" is nested {depth} deep; at most {MAX_BOUNDARY_DEPTH} levels of boundaries are supported",
+                    self.boundaries[i].id
+                ),
+            })
+            .into_iter()
+            .collect()
+    }
+
+    /// The first boundary in file order nested deeper than [`MAX_BOUNDARY_DEPTH`], and its level.
+    /// Call only when there are no parent cycles. Each boundary's level is computed once.
+    fn boundary_too_deep(&self) -> Option<(usize, usize)> {
+        let pos: HashMap<&str, usize> =
+            self.boundaries.iter().enumerate().rev().map(|(i, b)| (b.id.as_str(), i)).collect();
+        let n = self.boundaries.len();
+        // 0 = not known yet.
+        let mut level = vec![0usize; n];
+        for start in 0..n {
+            let mut walk: Vec<usize> = Vec::new();
+            let mut at = Some(start);
+            let mut base = 0;
+            while let Some(i) = at {
+                if level[i] > 0 {
+                    base = level[i];
+                    break;
+                }
+                if walk.len() > n {
+                    return None;
+                }
+                walk.push(i);
+                at = self.boundaries[i].parent.as_ref().and_then(|p| pos.get(p.as_str()).copied());
+            }
+            for (k, &w) in walk.iter().rev().enumerate() {
+                level[w] = base + k + 1;
+            }
+            if level[start] > MAX_BOUNDARY_DEPTH {
+                return Some((start, level[start]));
+            }
+        }
+        None
     }
 
     /// Boundary parent cycles, each reported once at the position of its first member in the file,

@@ -239,6 +239,17 @@ impl Builder<'_> {
                 order.push(i);
             }
         }
+        // Boxes nested deeper than a document may hold start again at the top level.
+        let mut level = vec![0usize; zones.len()];
+        for &i in &order {
+            level[i] = zones[i].parent.map_or(1, |p| level[p] + 1);
+            if level[i] > crate::model::MAX_BOUNDARY_DEPTH {
+                zones[i].parent = None;
+                level[i] = 1;
+                let max = crate::model::MAX_BOUNDARY_DEPTH;
+                self.warn(zone_cell[i], format!("nested more than {max} boundaries deep; kept at the top level"));
+            }
+        }
         for &i in &order {
             self.doc.boundaries.push(Boundary {
                 id: zones[i].id.clone(),
