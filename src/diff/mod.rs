@@ -9,7 +9,9 @@
 //! document a stable text form for `git diff`. ARCHITECTURE.md ("Comparing versions") explains the
 //! matching rules.
 
+pub mod git;
 mod matching;
+pub mod overlay;
 mod properties;
 mod render;
 mod security;
