@@ -9,13 +9,13 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     match args.command {
         Some(command) => cli::run(command),
-        None => open_editor(args.file.as_deref()),
+        None => open_editor(args.file.as_deref(), args.compare.as_deref()),
     }
 }
 
 #[cfg(feature = "gui")]
-fn open_editor(file: Option<&std::path::Path>) -> ExitCode {
-    match threatboard::app::run(file) {
+fn open_editor(file: Option<&std::path::Path>, compare: Option<&str>) -> ExitCode {
+    match threatboard::app::run(file, compare) {
         Ok(()) => ExitCode::from(cli::EXIT_OK),
         Err(e) => {
             eprintln!(
@@ -28,8 +28,8 @@ fn open_editor(file: Option<&std::path::Path>) -> ExitCode {
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_editor(file: Option<&std::path::Path>) -> ExitCode {
-    let _ = file;
+fn open_editor(file: Option<&std::path::Path>, compare: Option<&str>) -> ExitCode {
+    let _ = (file, compare);
     eprintln!(
         "threatboard: this build has no desktop editor (built without the `gui` feature); use a command instead (threatboard --help)"
     );

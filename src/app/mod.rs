@@ -10,6 +10,8 @@ mod actions;
 mod app;
 mod canvas;
 mod clipboard;
+mod compare;
+mod compare_ui;
 mod document_panel;
 mod file_ops;
 mod inspector;
@@ -26,13 +28,15 @@ mod threats;
 mod view;
 
 pub use app::{Pending, Settings, ThreatboardApp};
+pub use compare::Comparison;
 
 use std::path::Path;
 
-/// Opens the editor window on `file` (or a new model) and runs it until the window closes.
+/// Opens the editor window on `file` (or a new model) and runs it until the window closes. With
+/// `compare`, the window opens comparing the file with that version (a file, a git revision, REV:PATH).
 ///
 /// Fails when no window can be opened (no display, no GL).
-pub fn run(file: Option<&Path>) -> Result<(), String> {
+pub fn run(file: Option<&Path>, compare: Option<&str>) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Threatboard")
@@ -41,6 +45,7 @@ pub fn run(file: Option<&Path>) -> Result<(), String> {
         ..Default::default()
     };
     let file = file.map(Path::to_path_buf);
+    let compare = compare.map(str::to_owned);
     eframe::run_native(
         "Threatboard",
         options,
@@ -52,6 +57,9 @@ pub fn run(file: Option<&Path>) -> Result<(), String> {
             app.apply_theme(&cc.egui_ctx);
             if let Some(path) = &file {
                 app.open_at_start(path);
+            }
+            if let Some(other) = &compare {
+                app.compare_with(other);
             }
             Ok(Box::new(app))
         }),

@@ -27,6 +27,10 @@ pub const EXIT_ERROR: u8 = 2;
 pub struct Cli {
     /// A model to open in the editor.
     pub file: Option<PathBuf>,
+    /// Open the editor comparing FILE with another version: a model file, a git revision of FILE
+    /// (`HEAD~1`), or REV:PATH. The same as File → Compare with….
+    #[arg(long, value_name = "OLD", requires = "file")]
+    pub compare: Option<String>,
     /// What to do without a window.
     #[command(subcommand)]
     pub command: Option<Command>,

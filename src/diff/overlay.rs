@@ -251,6 +251,10 @@ pub fn apply(scene: &mut Scene, old_scene: &Scene, diff: &Diff, options: &Overla
             Some((line, fill)) => {
                 // The flow keeps its protocol colour and line style; a wide band behind it shows the mark.
                 let mut halo = f.clone();
+                // Its own SVG id (`flow-ID--band`), so that ids in the drawing stay unique.
+                if let Ok(band) = crate::model::Id::new(format!("{}--band", f.id)) {
+                    halo.id = band;
+                }
                 halo.label = None;
                 halo.arrowheads.clear();
                 halo.tooltip.clear();
