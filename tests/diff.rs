@@ -614,7 +614,8 @@ fn overlay_of_may_to_october_marks_the_rename_and_the_new_proxy() {
     assert!(svg.matches(&format!("stroke=\"{changed}\" stroke-width=\"")).count() >= 2);
     assert!(svg.contains(&format!("stroke=\"{added}\" stroke-width=\"")));
     // The legend explains every mark, with counts.
-    for words in ["Added (2)", "Removed, ghosted where it was (0)", "Changed (2; moves alone are not marked)", "old → new"]
+    for words in
+        ["Added (2)", "Removed, ghosted where it was (0)", "Changed (2; moves alone are not marked)", "old → new"]
     {
         assert!(svg.contains(words), "legend lacks {words:?}");
     }

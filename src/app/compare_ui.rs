@@ -20,8 +20,7 @@ pub struct ComparePrompt {
 
 /// File → Compare with… and, while comparing, File → Leave comparison.
 pub fn compare_menu_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
-    if ui.button("Compare with…").on_hover_text("Compare with another file or a git revision of this one").clicked()
-    {
+    if ui.button("Compare with…").on_hover_text("Compare with another file or a git revision of this one").clicked() {
         app.compare_prompt = Some(ComparePrompt::default());
     }
     if app.compare.is_some() && ui.add(egui::Button::new("Leave comparison").shortcut_text("Esc")).clicked() {
@@ -124,7 +123,8 @@ pub fn panel_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
         ui.checkbox(&mut dim, "Dim unchanged");
     });
     ui.horizontal_wrapped(|ui| {
-        for (mark, words) in [(Mark::Added, "added"), (Mark::Removed, "removed (ghosted)"), (Mark::Changed, "changed")] {
+        for (mark, words) in [(Mark::Added, "added"), (Mark::Removed, "removed (ghosted)"), (Mark::Changed, "changed")]
+        {
             ui.label(RichText::new("■").color(colour(mark)));
             ui.label(words);
         }
@@ -165,7 +165,8 @@ pub fn panel_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
             let n = d.counts(section);
             ui.label(RichText::new(format!("{} ({})", section.title(), n.total())).strong());
             for change in changes {
-                let mark = if section == Section::Threat { threat_mark(change) } else { mark_of_change(section, change) };
+                let mark =
+                    if section == Section::Threat { threat_mark(change) } else { mark_of_change(section, change) };
                 ui.horizontal(|ui| {
                     ui.label(RichText::new(change.status.as_str()).color(colour(mark)).monospace());
                     let r = ui
@@ -224,9 +225,12 @@ fn select(app: &mut ThreatboardApp, pick: Pick) {
     }
     // Bring the item into view when it is off screen.
     let rect = app.scene.element(&id).map(|e| e.rect).or_else(|| {
-        app.scene.boundaries.iter().find(|b| b.id == id).map(|b| b.rect).or_else(|| {
-            app.scene.flows.iter().find(|f| f.id == id).map(|f| egui::Rect::from_two_pos(f.a, f.b))
-        })
+        app.scene
+            .boundaries
+            .iter()
+            .find(|b| b.id == id)
+            .map(|b| b.rect)
+            .or_else(|| app.scene.flows.iter().find(|f| f.id == id).map(|f| egui::Rect::from_two_pos(f.a, f.b)))
     });
     if let Some(r) = rect
         && app.canvas_rect.is_positive()

@@ -80,7 +80,12 @@ fn items(
         let r = view.rect_to_screen(area.min, b.rect);
         if r.intersects(clip) {
             if let Some(t) = tint(&b.id) {
-                shapes.push(Shape::rect_stroke(r, 8.0 * view.zoom, Stroke::new(5.0, t.gamma_multiply(0.5)), StrokeKind::Middle));
+                shapes.push(Shape::rect_stroke(
+                    r,
+                    8.0 * view.zoom,
+                    Stroke::new(5.0, t.gamma_multiply(0.5)),
+                    StrokeKind::Middle,
+                ));
             }
             boundary_shapes(
                 painter,
@@ -100,7 +105,10 @@ fn items(
         if bbox.intersects(clip) {
             if let Some(t) = tint(&f.id) {
                 let pts = if f.self_loop { loop_points(a, b, view.zoom) } else { vec![a, b] };
-                shapes.push(Shape::line(pts, Stroke::new((10.0 * view.zoom.sqrt()).clamp(4.0, 14.0), t.gamma_multiply(0.4))));
+                shapes.push(Shape::line(
+                    pts,
+                    Stroke::new((10.0 * view.zoom.sqrt()).clamp(4.0, 14.0), t.gamma_multiply(0.4)),
+                ));
             }
             let p = palette_of(&f.id);
             flow_shapes(shapes, clip, a, b, f, p, view.zoom, selected(&f.id), marks.hover == Some(&f.id));

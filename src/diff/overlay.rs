@@ -258,7 +258,14 @@ pub fn apply(scene: &mut Scene, old_scene: &Scene, diff: &Diff, options: &Overla
                 halo.label = None;
                 halo.arrowheads.clear();
                 halo.tooltip.clear();
-                halo.style = Style { stroke: line, fill: None, text: line, width: f.style.width + 8.0, line: LineStyle::Solid, opacity: 0.4 };
+                halo.style = Style {
+                    stroke: line,
+                    fill: None,
+                    text: line,
+                    width: f.style.width + 8.0,
+                    line: LineStyle::Solid,
+                    opacity: 0.4,
+                };
                 halos.push(halo);
                 f.style.fill = Some(fill);
                 if let Some(c) = change {
@@ -423,15 +430,25 @@ const SAMPLE_W: f64 = 36.0;
 const HEADING_FONT: f64 = 10.5;
 
 /// Puts a "Changes" section at the top of the legend, moving its other rows down.
-fn legend_section(legend: &mut Legend, palette: &Palette, colors: &OverlayColors, counts: MarkCounts, options: &OverlayOptions) {
+fn legend_section(
+    legend: &mut Legend,
+    palette: &Palette,
+    colors: &OverlayColors,
+    counts: MarkCounts,
+    options: &OverlayOptions,
+) {
     let x = legend.rect.min_x + PAD;
     let mut y = legend.rect.min_y + PAD;
     let mut rows = Vec::new();
     let mut right = x;
-    let mut span = |rows: &mut Vec<LegendRow>, sample: Option<Sample>, words: String, sx: f64, y: f64, size: f64, color: Color| {
-        right = right.max(sx + text::width(&words, size));
-        rows.push(LegendRow { sample, spans: vec![Span { text: words, x: sx, y: y + ROW / 2.0 + size * 0.35, size, color }] });
-    };
+    let mut span =
+        |rows: &mut Vec<LegendRow>, sample: Option<Sample>, words: String, sx: f64, y: f64, size: f64, color: Color| {
+            right = right.max(sx + text::width(&words, size));
+            rows.push(LegendRow {
+                sample,
+                spans: vec![Span { text: words, x: sx, y: y + ROW / 2.0 + size * 0.35, size, color }],
+            });
+        };
     span(&mut rows, None, "Changes since the old version".to_owned(), x, y, HEADING_FONT, palette.muted);
     y += ROW;
     let element = |y: f64, line: Color, fill: Color, dashed: bool, opacity: f64| {
@@ -455,8 +472,20 @@ fn legend_section(legend: &mut Legend, palette: &Palette, colors: &OverlayColors
     let tx = x + SAMPLE_W + 10.0;
     for (line, fill, dashed, opacity, words) in [
         (colors.added, colors.added_fill, false, 1.0, format!("Added ({})", counts.added)),
-        (colors.removed, colors.removed_fill, true, GHOST, format!("Removed, ghosted where it was ({})", counts.removed)),
-        (colors.changed, colors.changed_fill, false, 1.0, format!("Changed ({}; moves alone are not marked)", counts.changed)),
+        (
+            colors.removed,
+            colors.removed_fill,
+            true,
+            GHOST,
+            format!("Removed, ghosted where it was ({})", counts.removed),
+        ),
+        (
+            colors.changed,
+            colors.changed_fill,
+            false,
+            1.0,
+            format!("Changed ({}; moves alone are not marked)", counts.changed),
+        ),
     ] {
         span(&mut rows, Some(element(y, line, fill, dashed, opacity)), words, tx, y, LEGEND_FONT, palette.ink);
         y += ROW;
@@ -464,20 +493,61 @@ fn legend_section(legend: &mut Legend, palette: &Palette, colors: &OverlayColors
     // A flow with a wide band behind it: how added and changed flows are marked.
     let m = y + ROW / 2.0;
     let curve = Curve::Line { from: Point::new(x, m), to: Point::new(x + SAMPLE_W, m) };
-    let band = Style { stroke: colors.changed, fill: None, text: colors.changed, width: 9.5, line: LineStyle::Solid, opacity: 0.4 };
-    rows.push(LegendRow { sample: Some(Sample::Flow { curve, arrowheads: Vec::new(), style: band }), spans: Vec::new() });
-    span(&mut rows, Some(Sample::Flow {
-        curve,
-        arrowheads: Vec::new(),
-        style: Style { stroke: palette.ink, fill: None, text: palette.ink, width: 1.5, line: LineStyle::Solid, opacity: 1.0 },
-    }), "Flow added or changed (band in its colour)".to_owned(), tx, y, LEGEND_FONT, palette.ink);
+    let band = Style {
+        stroke: colors.changed,
+        fill: None,
+        text: colors.changed,
+        width: 9.5,
+        line: LineStyle::Solid,
+        opacity: 0.4,
+    };
+    rows.push(LegendRow {
+        sample: Some(Sample::Flow { curve, arrowheads: Vec::new(), style: band }),
+        spans: Vec::new(),
+    });
+    span(
+        &mut rows,
+        Some(Sample::Flow {
+            curve,
+            arrowheads: Vec::new(),
+            style: Style {
+                stroke: palette.ink,
+                fill: None,
+                text: palette.ink,
+                width: 1.5,
+                line: LineStyle::Solid,
+                opacity: 1.0,
+            },
+        }),
+        "Flow added or changed (band in its colour)".to_owned(),
+        tx,
+        y,
+        LEGEND_FONT,
+        palette.ink,
+    );
     y += ROW;
     span(&mut rows, None, "old → new".to_owned(), x, y, LEGEND_FONT, colors.changed);
     let key_w = text::width("old → new", LEGEND_FONT).max(SAMPLE_W);
-    span(&mut rows, None, format!("Renamed or relabelled ({})", counts.relabelled), x + key_w + 10.0, y, LEGEND_FONT, palette.ink);
+    span(
+        &mut rows,
+        None,
+        format!("Renamed or relabelled ({})", counts.relabelled),
+        x + key_w + 10.0,
+        y,
+        LEGEND_FONT,
+        palette.ink,
+    );
     y += ROW;
     if options.dim_unchanged {
-        span(&mut rows, Some(element(y, palette.ink, palette.element_fill, false, DIMMED)), "Unchanged (dimmed)".to_owned(), tx, y, LEGEND_FONT, palette.ink);
+        span(
+            &mut rows,
+            Some(element(y, palette.ink, palette.element_fill, false, DIMMED)),
+            "Unchanged (dimmed)".to_owned(),
+            tx,
+            y,
+            LEGEND_FONT,
+            palette.ink,
+        );
         y += ROW;
     }
     let height = y - legend.rect.min_y + 6.0 - PAD;
