@@ -102,11 +102,12 @@ pub fn panel_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
     let Some(c) = app.compare.as_ref() else { return };
     let dark = ui.visuals().dark_mode;
     let (added, removed, changed) = colours(dark);
+    let weak = ui.visuals().weak_text_color();
     let colour = |mark: Mark| match mark {
         Mark::Added => added,
         Mark::Removed => removed,
         Mark::Changed => changed,
-        Mark::Unchanged => ui.visuals().weak_text_color(),
+        Mark::Unchanged => weak,
     };
     let mut pick: Option<Pick> = None;
     let mut leave = false;
