@@ -9,13 +9,13 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     match args.command {
         Some(command) => cli::run(command),
-        None => open_editor(args.file.as_deref(), &args.rules),
+        None => open_editor(args.file.as_deref(), &args.rules, args.compare.as_deref()),
     }
 }
 
 #[cfg(feature = "gui")]
-fn open_editor(file: Option<&std::path::Path>, rules: &[std::path::PathBuf]) -> ExitCode {
-    match threatboard::app::run(file, rules) {
+fn open_editor(file: Option<&std::path::Path>, rules: &[std::path::PathBuf], compare: Option<&str>) -> ExitCode {
+    match threatboard::app::run(file, rules, compare) {
         Ok(()) => ExitCode::from(cli::EXIT_OK),
         Err(e) => {
             eprintln!(
@@ -28,8 +28,8 @@ fn open_editor(file: Option<&std::path::Path>, rules: &[std::path::PathBuf]) -> 
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_editor(file: Option<&std::path::Path>, rules: &[std::path::PathBuf]) -> ExitCode {
-    let _ = (file, rules);
+fn open_editor(file: Option<&std::path::Path>, rules: &[std::path::PathBuf], compare: Option<&str>) -> ExitCode {
+    let _ = (file, rules, compare);
     eprintln!(
         "threatboard: this build has no desktop editor (built without the `gui` feature); use a command instead (threatboard --help)"
     );

@@ -570,3 +570,211 @@ proptest! {
         prop_assert_eq!(reported(&d), expected, "{}", diff::render_text(&d));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The comparison drawn over the new diagram (`export --diff`)
+
+fn overlay_svg(old: &str, new: &str, dim: bool) -> String {
+    use threatboard::diff::overlay::{OverlayOptions, diff_scene};
+    use threatboard::render::{RenderOptions, svg};
+    let (old, new) = (sample(old), sample(new));
+    let d = diff::compare(&old, &new);
+    svg::to_svg(&diff_scene(&old, &new, &d, &RenderOptions::default(), &OverlayOptions { dim_unchanged: dim }))
+}
+
+/// The SVG group of one drawn item, from its opening tag to its end.
+fn group<'a>(svg: &'a str, id: &str) -> &'a str {
+    let start = svg.find(&format!("<g id=\"{id}\"")).unwrap_or_else(|| panic!("no group {id}"));
+    let end = svg[start..].find("</g>").expect("group ends") + start;
+    &svg[start..end]
+}
+
+#[test]
+fn overlay_of_may_to_october_marks_the_rename_and_the_new_proxy() {
+    use threatboard::diff::overlay::OverlayColors;
+    use threatboard::render::{Theme, png};
+    let svg = overlay_svg("2020-05", "2020-10", false);
+    resvg::usvg::Tree::from_str(&svg, png::options()).expect("the overlay is SVG usvg reads");
+    let colors = OverlayColors::of(Theme::Light);
+    let (added, removed, changed) = (colors.added.to_hex(), colors.removed.to_hex(), colors.changed.to_hex());
+
+    let kas = group(&svg, "element-kas");
+    assert!(kas.contains("kgb → kas"), "{kas}");
+    assert!(kas.contains(&format!("stroke=\"{changed}\"")), "{kas}");
+    let nginx = group(&svg, "element-nginx");
+    assert!(nginx.contains(&format!("stroke=\"{added}\"")), "{nginx}");
+    assert!(nginx.contains(&format!("fill=\"{}\"", colors.added_fill.to_hex())), "{nginx}");
+    assert!(nginx.contains("Added in this version"), "{nginx}");
+    // agentk did not change; GitLab RoR only moved: both look as they do in a plain export.
+    for id in ["element-agentk", "element-gitlab-ror"] {
+        let g = group(&svg, id);
+        assert!(![&added, &removed, &changed].iter().any(|c| g.contains(c.as_str())), "{g}");
+    }
+    // The re-pointed flow gets a band in the changed colour, the new one in the added colour.
+    assert!(svg.matches(&format!("stroke=\"{changed}\" stroke-width=\"")).count() >= 2);
+    assert!(svg.contains(&format!("stroke=\"{added}\" stroke-width=\"")));
+    // The legend explains every mark, with counts.
+    for words in
+        ["Added (2)", "Removed, ghosted where it was (0)", "Changed (2; moves alone are not marked)", "old → new"]
+    {
+        assert!(svg.contains(words), "legend lacks {words:?}");
+    }
+}
+
+#[test]
+fn overlay_ghosts_removed_items_where_they_were() {
+    use threatboard::diff::overlay::{GHOST, OverlayColors};
+    use threatboard::render::Theme;
+    // Backwards, nginx and its flow to kas were removed.
+    let svg = overlay_svg("2020-10", "2020-05", true);
+    let removed = OverlayColors::of(Theme::Light).removed.to_hex();
+    let ghost = group(&svg, "element-nginx");
+    assert!(ghost.contains(&format!("opacity=\"{GHOST}\"")), "{ghost}");
+    assert!(ghost.contains(&format!("stroke=\"{removed}\"")) && ghost.contains("stroke-dasharray"), "{ghost}");
+    assert!(ghost.contains("Removed in this version"));
+    // Where it was in October: the ghost's box is centred on its old position.
+    let oct = sample("2020-10");
+    let at = oct.elements.iter().find(|e| e.id == "nginx").expect("nginx").at;
+    assert!(ghost.contains(&format!("y=\"{}\"", at.y - 26.0)), "{ghost}");
+    let flow = group(&svg, "flow-nginx-to-kas");
+    assert!(flow.contains(&format!("stroke=\"{removed}\"")), "{flow}");
+    assert!(group(&svg, "element-kgb").contains("kas → kgb"));
+    // Unchanged items are dimmed.
+    assert!(group(&svg, "element-agentk").contains("opacity=\"0.3\""));
+    assert!(svg.contains("Unchanged (dimmed)"));
+}
+
+#[test]
+fn golden_overlay_svg() {
+    insta::assert_snapshot!("overlay_2020-05_to_2020-10", overlay_svg("2020-05", "2020-10", false));
+}
+
+#[test]
+fn export_diff_writes_svg_and_png_from_files_and_revisions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let svg = dir.path().join("diff.svg");
+    let png = dir.path().join("diff.png");
+    for out in [&svg, &png] {
+        let o = bin()
+            .args(["export", "--diff"])
+            .arg(sample_path("2020-05"))
+            .arg(sample_path("2020-10"))
+            .arg("-o")
+            .arg(out)
+            .output()
+            .expect("runs");
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    assert_eq!(std::fs::read_to_string(&svg).expect("svg"), overlay_svg("2020-05", "2020-10", false));
+    let bytes = std::fs::read(&png).expect("png");
+    let image = resvg::tiny_skia::Pixmap::decode_png(&bytes).expect("a PNG");
+    let first = image.pixels()[0];
+    let distinct = image.pixels().iter().filter(|p| **p != first).count();
+    assert!(distinct > image.pixels().len() / 50, "the PNG is not blank: {distinct} pixels differ");
+    let changed = threatboard::diff::overlay::OverlayColors::of(threatboard::render::Theme::Light).changed;
+    assert!(
+        image.pixels().iter().any(|p| p.red() == changed.r && p.green() == changed.g && p.blue() == changed.b),
+        "the changed colour is drawn"
+    );
+
+    // A side may be a git revision, as in `diff`.
+    let repo = repo();
+    let o = bin()
+        .current_dir(repo.path())
+        .args(["export", "--diff", "HEAD~1:model.json", "model.json", "--format", "svg"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), overlay_svg("2020-05", "2020-10", false));
+
+    let o = bin()
+        .args(["export", "--diff"])
+        .arg(sample_path("2020-05"))
+        .arg(sample_path("2020-10"))
+        .args(["-o", "x.md"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("SVG or PNG"), "{}", stderr(&o));
+}
+
+// ---------------------------------------------------------------------------------------------
+// File → Compare with… in the editor
+
+#[cfg(feature = "gui")]
+mod editor {
+    use egui::{Key, Modifiers};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use threatboard::app::ThreatboardApp;
+    use threatboard::diff::ChangeStatus;
+
+    use super::{id, sample, sample_path};
+
+    fn harness(app: ThreatboardApp) -> Harness<'static, ThreatboardApp> {
+        let mut h = Harness::builder()
+            .with_size([1280.0, 800.0])
+            .build_ui_state(|ui, app: &mut ThreatboardApp| app.ui_frame(ui), app);
+        h.run_steps(3);
+        h
+    }
+
+    #[test]
+    fn compare_with_may_lists_the_rename_and_selects_it() {
+        let october = sample_path("2020-10");
+        let mut h = harness(ThreatboardApp::with_document(sample("2020-10"), Some(october)));
+        h.get_by_label("File").click();
+        h.run_steps(2);
+        h.get_by_label("Compare with…").click();
+        h.run_steps(2);
+        h.get_by_label("Version to compare with").type_text(&sample_path("2020-05").display().to_string());
+        h.run_steps(1);
+        h.get_by_label("Compare").click();
+        h.run_steps(3);
+
+        let c = h.state().comparison().expect("comparing");
+        assert_eq!(c.diff.change_of("kas").map(|c| c.status), Some(ChangeStatus::Renamed));
+        assert!(h.state().notice().is_none_or(|n| !n.error), "{:?}", h.state().notice());
+
+        // The change list names the rename; clicking it selects kas on the canvas.
+        h.get_by_label("kgb → kas").click();
+        h.run_steps(2);
+        assert_eq!(h.state().selection(), [id("kas")]);
+        h.get_by_label("nginx").click();
+        h.run_steps(2);
+        assert_eq!(h.state().selection(), [id("nginx")]);
+        // The security summary comes first, and its entries select what they are about.
+        h.get_by_label("Security summary");
+        h.get_by_label_contains("Re-pointed across a boundary").click();
+        h.run_steps(2);
+        assert_eq!(h.state().selection(), [id("agentk-to-nginx")]);
+
+        // Editing while comparing recomputes the comparison.
+        h.state_mut().select(vec![id("nginx")]);
+        h.run_steps(1);
+        h.key_press(Key::Delete);
+        h.run_steps(3);
+        let c = h.state().comparison().expect("still comparing");
+        assert_eq!(c.diff.change_of("nginx"), None, "nginx is gone from both versions now");
+
+        // Escape leaves the comparison; the edit stays.
+        h.event(egui::Event::PointerMoved(h.state().canvas_view().0.center()));
+        h.key_press_modifiers(Modifiers::NONE, Key::Escape);
+        h.run_steps(3);
+        assert!(h.state().comparison().is_none());
+        assert!(h.query_by_label("kgb → kas").is_none(), "the change list is gone");
+        assert!(h.state().session().doc.elements.iter().all(|e| e.id != "nginx"));
+    }
+
+    #[test]
+    fn leave_button_and_a_revision_that_cannot_be_read() {
+        let mut h = harness(ThreatboardApp::with_document(sample("2020-10"), None));
+        assert!(!h.state_mut().compare_with("HEAD~1"), "an unsaved model has no git history");
+        assert!(h.state().notice().is_some_and(|n| n.error));
+        assert!(h.state_mut().compare_with(&sample_path("2020-05").display().to_string()));
+        h.run_steps(2);
+        h.get_by_label("Leave comparison").click();
+        h.run_steps(2);
+        assert!(h.state().comparison().is_none());
+    }
+}

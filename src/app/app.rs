@@ -99,6 +99,8 @@ pub struct ThreatboardApp {
     pub(super) export_selection: bool,
     pub(super) review: super::threats::Review,
     pub(super) disk: super::disk_ui::Disk,
+    pub(super) compare: Option<super::compare::Comparison>,
+    pub(super) compare_prompt: Option<super::compare_ui::ComparePrompt>,
     last_title: String,
     frame_log: bool,
     frames: u64,
@@ -139,6 +141,8 @@ impl ThreatboardApp {
             export_selection: false,
             review: super::threats::Review::default(),
             disk: super::disk_ui::Disk::default(),
+            compare: None,
+            compare_prompt: None,
             last_title: String::new(),
             frame_log: std::env::var_os("THREATBOARD_FRAME_LOG").is_some(),
             frames: 0,
@@ -280,11 +284,17 @@ impl ThreatboardApp {
         }
         self.scene = Scene::new(&self.session.doc);
         self.scene_revision = Some(self.session.revision());
+        super::compare::decorate_scene(self);
         let ix = Index::new(&self.session.doc);
         self.selection.retain(|id| ix.item(id.as_str()).is_some());
         if self.hover.as_ref().is_some_and(|h| ix.item(h.as_str()).is_none()) {
             self.hover = None;
         }
+    }
+
+    /// Rebuilds the scene on the next frame (a comparison started or ended).
+    pub(super) fn refresh_scene(&mut self) {
+        self.scene_revision = None;
     }
 
     /// The window title: file name, a modified mark, and the product.
@@ -307,18 +317,25 @@ impl ThreatboardApp {
         }
         file_ops::handle_close_request(self, &ctx);
         self.sync_scene();
+        super::compare_ui::handle_keys(self, &ctx);
         shortcuts::handle(self, &ctx);
         self.sync_scene();
 
         egui::Panel::top("menu_bar").show(ui, |ui| menus::menu_bar_ui(self, ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| status_bar::status_bar_ui(self, ui));
         egui::Panel::bottom("quick_entry").show(ui, |ui| quick_bar::quick_bar_ui(self, ui));
+        if self.compare.is_some() {
+            egui::Panel::left("comparison").default_size(320.0).min_size(240.0).resizable(true).show(ui, |ui| {
+                super::compare_ui::panel_ui(self, ui);
+            });
+        }
         egui::Panel::right("inspector").default_size(300.0).min_size(240.0).resizable(true).show(ui, |ui| {
             inspector::inspector_ui(self, ui);
         });
         self.sync_scene();
         egui::CentralPanel::no_frame().show(ui, |ui| canvas::canvas_ui(self, ui));
         file_ops::dialogs_ui(self, &ctx);
+        super::compare_ui::prompt_ui(self, &ctx);
         super::recovery_ui::offer_ui(self, &ctx);
         super::recovery_ui::autosave(self, &ctx);
         super::disk_ui::update(self, &ctx);

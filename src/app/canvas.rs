@@ -107,6 +107,7 @@ pub fn canvas_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
         hover: app.hover.as_ref(),
         drop_target: drop.as_ref(),
         handle: hover_is_element && matches!(app.drag, Drag::None),
+        compare: app.comparison().map(super::compare::Comparison::overlay),
     };
     paint_scene(&painter, rect, &app.view, &app.scene, &palette, marks, app.settings.grid);
     overlay(app, ui, &painter, origin, &palette);

@@ -50,6 +50,7 @@ fn file_menu_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
     if ui.add(egui::Button::new("Save As…").shortcut_text("Ctrl+Shift+S")).clicked() {
         file_ops::save_as(app);
     }
+    super::compare_ui::compare_menu_ui(app, ui);
     ui.separator();
     super::io::io_menus_ui(app, ui);
     ui.separator();

@@ -10,6 +10,8 @@ mod actions;
 mod app;
 mod canvas;
 mod clipboard;
+mod compare;
+mod compare_ui;
 mod disk_ui;
 mod document_panel;
 mod file_ops;
@@ -30,14 +32,16 @@ mod threats;
 mod view;
 
 pub use app::{Pending, Settings, ThreatboardApp};
+pub use compare::Comparison;
 
 use std::path::Path;
 
 /// Opens the editor window on `file` (or a new model) and runs it until the window closes; `rules`
-/// are rule files (`--rules`) used besides the built-in rules and those in the settings.
+/// are rule files (`--rules`) used besides the built-in rules and those in the settings. With
+/// `compare`, the window opens comparing the file with that version (a file, a git revision, REV:PATH).
 ///
 /// Fails when no window can be opened (no display, no GL).
-pub fn run(file: Option<&Path>, rules: &[std::path::PathBuf]) -> Result<(), String> {
+pub fn run(file: Option<&Path>, rules: &[std::path::PathBuf], compare: Option<&str>) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Threatboard")
@@ -47,6 +51,7 @@ pub fn run(file: Option<&Path>, rules: &[std::path::PathBuf]) -> Result<(), Stri
     };
     let file = file.map(Path::to_path_buf);
     let rules = rules.to_vec();
+    let compare = compare.map(str::to_owned);
     eframe::run_native(
         "Threatboard",
         options,
@@ -59,6 +64,9 @@ pub fn run(file: Option<&Path>, rules: &[std::path::PathBuf]) -> Result<(), Stri
             app.set_command_line_rules(rules);
             if let Some(path) = &file {
                 app.open_at_start(path);
+            }
+            if let Some(other) = &compare {
+                app.compare_with(other);
             }
             Ok(Box::new(app))
         }),

@@ -28,6 +28,8 @@ pub struct Marks<'a> {
     pub drop_target: Option<&'a Id>,
     /// Show the connect handle on the hovered element.
     pub handle: bool,
+    /// A comparison drawn over the diagram: bands behind added and changed items, ghosts of removed ones.
+    pub compare: Option<super::compare::Overlay<'a>>,
 }
 
 /// Paints `scene` into `area` (screen) as seen through `view`.
@@ -45,18 +47,53 @@ pub fn paint_scene(
     if grid {
         grid_shapes(&mut shapes, area, view, palette);
     }
+    if let Some(c) = marks.compare {
+        // Removed items, where the old version had them, under everything else.
+        let ghost_palette = c.ghost_palette(palette, (painter.ctx().theme() == egui::Theme::Dark));
+        items(painter, &mut shapes, area, view, c.ghosts(), &ghost_palette, Marks::default());
+    }
+    items(painter, &mut shapes, area, view, scene, palette, marks);
+    painter.extend(shapes);
+    legend(painter, area, scene, palette);
+}
+
+/// The diagram's items, in painting order.
+fn items(
+    painter: &Painter,
+    shapes: &mut Vec<Shape>,
+    area: Rect,
+    view: &View,
+    scene: &Scene,
+    palette: &Palette,
+    marks: Marks<'_>,
+) {
     let clip = area.expand(16.0);
     let selected = |id: &Id| marks.selection.contains(id);
+    let dark = (painter.ctx().theme() == egui::Theme::Dark);
+    let dimmed = marks.compare.map(|_| super::compare::dimmed_palette(palette));
+    let palette_of = |id: &Id| match (&dimmed, marks.compare) {
+        (Some(d), Some(c)) if c.dimmed(id) => d,
+        _ => palette,
+    };
+    let tint = |id: &Id| marks.compare.and_then(|c| c.tint(id, dark));
     for b in &scene.boundaries {
         let r = view.rect_to_screen(area.min, b.rect);
         if r.intersects(clip) {
+            if let Some(t) = tint(&b.id) {
+                shapes.push(Shape::rect_stroke(
+                    r,
+                    8.0 * view.zoom,
+                    Stroke::new(5.0, t.gamma_multiply(0.5)),
+                    StrokeKind::Middle,
+                ));
+            }
             boundary_shapes(
                 painter,
-                &mut shapes,
+                shapes,
                 clip,
                 r,
                 b,
-                palette,
+                palette_of(&b.id),
                 view.zoom,
                 selected(&b.id) || marks.drop_target == Some(&b.id),
             );
@@ -66,14 +103,25 @@ pub fn paint_scene(
         let (a, b) = (view.to_screen(area.min, f.a), view.to_screen(area.min, f.b));
         let bbox = Rect::from_two_pos(a, b).expand(40.0);
         if bbox.intersects(clip) {
-            flow_shapes(&mut shapes, clip, a, b, f, palette, view.zoom, selected(&f.id), marks.hover == Some(&f.id));
+            if let Some(t) = tint(&f.id) {
+                let pts = if f.self_loop { loop_points(a, b, view.zoom) } else { vec![a, b] };
+                shapes.push(Shape::line(
+                    pts,
+                    Stroke::new((10.0 * view.zoom.sqrt()).clamp(4.0, 14.0), t.gamma_multiply(0.4)),
+                ));
+            }
+            let p = palette_of(&f.id);
+            flow_shapes(shapes, clip, a, b, f, p, view.zoom, selected(&f.id), marks.hover == Some(&f.id));
         }
     }
     for e in &scene.elements {
         let r = view.rect_to_screen(area.min, e.rect);
         if r.intersects(clip) {
             let hovered = marks.hover == Some(&e.id);
-            element_shapes(painter, &mut shapes, r, e, palette, view.zoom, selected(&e.id), hovered);
+            if let Some(t) = tint(&e.id) {
+                shapes.push(Shape::rect_filled(r.expand(6.0), 10.0, t.gamma_multiply(0.45)));
+            }
+            element_shapes(painter, shapes, r, e, palette_of(&e.id), view.zoom, selected(&e.id), hovered);
             if hovered && marks.handle && view.zoom > 0.3 {
                 let h = connect_handle(r);
                 shapes.push(Shape::circle_filled(h, 5.0, palette.selection));
@@ -84,10 +132,8 @@ pub fn paint_scene(
     // Flow labels and badges go above the elements, so a box never hides them.
     for f in &scene.flows {
         let (a, b) = (view.to_screen(area.min, f.a), view.to_screen(area.min, f.b));
-        flow_label_shapes(painter, &mut shapes, clip, a, b, f, palette, view.zoom);
+        flow_label_shapes(painter, shapes, clip, a, b, f, palette_of(&f.id), view.zoom);
     }
-    painter.extend(shapes);
-    legend(painter, area, scene, palette);
 }
 
 /// Where the connect handle of an element drawn at `r` (screen) sits.

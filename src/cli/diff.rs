@@ -1,16 +1,14 @@
 //! `diff` and `textconv`: compare two versions of a model, and print one as text for `git diff`.
 
-use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 
 use super::{EXIT_FINDINGS, EXIT_OK};
 use crate::diff;
-use crate::formats::json::{self, FileError, MAX_FILE_BYTES};
+use crate::formats::json;
 use crate::model::Document;
 
 /// Output formats of `diff`.
@@ -79,34 +77,15 @@ pub fn load_side(spec: &Path) -> anyhow::Result<Document> {
     if spec.exists() {
         return Ok(json::load_file(spec)?);
     }
-    let Some((rev, path)) = spec.to_str().and_then(|s| s.split_once(':')) else {
+    let Some((_rev, path)) = spec.to_str().and_then(|s| s.split_once(':')) else {
         // Not a revision either: report the missing file as such.
         return Ok(json::load_file(spec)?);
     };
     if path.is_empty() {
         bail!("{}: no such file, and no path after the ':' to read from git", spec.display());
     }
-    let text = git_show(spec.as_os_str(), rev)?;
-    json::from_str(&text).map_err(|error| FileError::Invalid { path: spec.to_owned(), error }.into())
-}
-
-/// `git show REV:PATH`, run in the current directory.
-fn git_show(spec: &OsStr, rev: &str) -> anyhow::Result<String> {
-    let shown = spec.to_string_lossy();
-    let output =
-        Command::new("git").arg("show").arg("--no-textconv").arg(spec).stdin(Stdio::null()).output().map_err(|e| {
-            anyhow!("{shown}: no such file, and git could not be run to read it from revision {rev:?}: {e}")
-        })?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let reason = stderr.trim();
-        let reason = if reason.is_empty() { format!("git exited with {}", output.status) } else { reason.to_owned() };
-        bail!("{shown}: no such file, and `git show {shown}` failed: {reason}");
-    }
-    if output.stdout.len() as u64 > MAX_FILE_BYTES {
-        bail!("{shown}: the file is {} bytes; files over {MAX_FILE_BYTES} bytes are refused", output.stdout.len());
-    }
-    String::from_utf8(output.stdout).map_err(|_| anyhow!("{shown}: not UTF-8 text"))
+    diff::git::load(None, &spec.to_string_lossy())
+        .with_context(|| format!("{}: no such file, and git could not read that revision", spec.display()))
 }
 
 /// Writes bytes to stdout, treating a closed pipe as success.

@@ -67,8 +67,17 @@ impl From<Theme> for render::Theme {
 /// Arguments of `export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The model to export (.json).
-    pub file: PathBuf,
+    /// The model to export (.json). Not with --diff.
+    #[arg(required_unless_present = "diff")]
+    pub file: Option<PathBuf>,
+    /// Draw a comparison instead (SVG or PNG only): the NEW diagram with added items green, removed ones
+    /// ghosted red where they were, changed ones amber, renamed ones `old → new`. Either side may be
+    /// REV:PATH, read with `git show`, as in `diff`.
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with_all = ["file", "with_svg"])]
+    pub diff: Option<Vec<PathBuf>>,
+    /// With --diff: draw unchanged items faintly.
+    #[arg(long, requires = "diff")]
+    pub dim_unchanged: bool,
     /// Where to write; the format follows from the extension unless --format is given. Without it, stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -97,9 +106,34 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("cannot tell the format from {}; give --format", out.display()))?,
         (None, None) => bail!("give --output FILE or --format FORMAT"),
     };
-    let doc = json::load_file(&args.file)?;
+    if let Some(sides) = &args.diff {
+        return run_diff(args, format, sides);
+    }
+    let Some(file) = &args.file else { bail!("give the model to export, or --diff OLD NEW") };
+    let doc = json::load_file(file)?;
     let svg_link = if args.with_svg { Some(write_report_svg(&doc, format, args)?) } else { None };
     let bytes = render(&doc, format, args, svg_link)?;
+    match &args.output {
+        Some(out) => json::write_atomically(out, &bytes)?,
+        None if format == ExportFormat::Png => bail!("PNG output needs --output FILE"),
+        None => super::print_stdout(&String::from_utf8_lossy(&bytes))?,
+    }
+    Ok(EXIT_OK)
+}
+
+/// `export --diff OLD NEW`: the comparison overlay as SVG or PNG.
+fn run_diff(args: &ExportArgs, format: ExportFormat, sides: &[PathBuf]) -> anyhow::Result<u8> {
+    let [old_spec, new_spec] = sides else { bail!("--diff takes two models: OLD NEW") };
+    if !matches!(format, ExportFormat::Svg | ExportFormat::Png) {
+        bail!("--diff draws a comparison: write it as SVG or PNG (-o diff.svg, -o diff.png)");
+    }
+    let old = super::diff::load_side(old_spec)?;
+    let new = super::diff::load_side(new_spec)?;
+    let comparison = crate::diff::compare(&old, &new);
+    let overlay = crate::diff::overlay::OverlayOptions { dim_unchanged: args.dim_unchanged };
+    let scene = crate::diff::overlay::diff_scene(&old, &new, &comparison, &render_options(args), &overlay);
+    let drawing = svg::to_svg(&scene);
+    let bytes = if format == ExportFormat::Png { png::to_png(&drawing, args.scale)? } else { drawing.into_bytes() };
     match &args.output {
         Some(out) => json::write_atomically(out, &bytes)?,
         None if format == ExportFormat::Png => bail!("PNG output needs --output FILE"),

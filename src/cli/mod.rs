@@ -30,6 +30,10 @@ pub struct Cli {
     /// A suggestion-rule file (TOML) for the editor, used besides the built-in rules; may be given more than once.
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+    /// Open the editor comparing FILE with another version: a model file, a git revision of FILE
+    /// (`HEAD~1`), or REV:PATH. The same as File → Compare with….
+    #[arg(long, value_name = "OLD", requires = "file")]
+    pub compare: Option<String>,
     /// What to do without a window.
     #[command(subcommand)]
     pub command: Option<Command>,

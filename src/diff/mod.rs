@@ -9,7 +9,9 @@
 //! document a stable text form for `git diff`. ARCHITECTURE.md ("Comparing versions") explains the
 //! matching rules.
 
+pub mod git;
 mod matching;
+pub mod overlay;
 mod properties;
 mod render;
 mod security;
@@ -22,7 +24,7 @@ use serde::Serialize;
 
 use crate::model::{Document, Encryption, Id, Point, Severity, Status};
 
-pub use render::{render_markdown, render_text};
+pub use render::{SummaryEntry, render_markdown, render_text, summary_entries};
 pub use textconv::textconv;
 
 /// Elements that moved less than this distance, in canvas units, are not reported as moved: that is

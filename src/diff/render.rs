@@ -190,6 +190,42 @@ fn sub(out: &mut String, style: Style, depth: usize, line: &str) {
     }
 }
 
+/// One line of the security summary, as the text report words it, with the item it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryEntry {
+    /// The line, as in [`render_text`].
+    pub text: String,
+    /// The flow, element or boundary it is about, by its new id; `None` when only the old version has it.
+    pub item: Option<Id>,
+    /// The threat it is about (threat ids are their own namespace), in the version that has it.
+    pub threat: Option<Id>,
+}
+
+/// The security summary line by line, in report order, each with the item it is about.
+pub fn summary_entries(diff: &Diff) -> Vec<SummaryEntry> {
+    let s = &diff.summary;
+    let item = |r: &Ref| (Some(r.id.clone()), None);
+    let threat = |t: &ThreatNote| (None, Some(t.threat.id.clone()));
+    let targets: Vec<(Option<Id>, Option<Id>)> = s
+        .encryption
+        .iter()
+        .map(|e| item(&e.flow))
+        .chain(s.crossings_added.iter().map(|c| item(&c.flow)))
+        .chain(s.crossings_removed.iter().map(|_| (None, None)))
+        .chain(s.repointed.iter().map(|r| item(&r.flow)))
+        .chain(s.boundary_moves.iter().map(|m| item(&m.item)))
+        .chain(s.scope.iter().map(|c| item(&c.item)))
+        .chain(s.threats_opened.iter().map(threat))
+        .chain(s.threats_closed.iter().map(threat))
+        .chain(s.severity.iter().map(threat))
+        .collect();
+    summary_lines(diff, Style::Text)
+        .into_iter()
+        .zip(targets)
+        .map(|(text, (item, threat))| SummaryEntry { text, item, threat })
+        .collect()
+}
+
 fn summary_lines(diff: &Diff, style: Style) -> Vec<String> {
     let s = &diff.summary;
     let mut lines = Vec::new();
