@@ -1,6 +1,6 @@
 //! File → Export from the editor: the selection alone, and the diagram on the clipboard as Mermaid or PNG.
 #![cfg(feature = "gui")]
-#![allow(clippy::unwrap_used, clippy::missing_panics_doc)] // test helpers fail the test loudly on bad fixtures
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)] // test helpers fail the test loudly on bad fixtures
 
 use egui::OutputCommand;
 use egui_kittest::Harness;

@@ -112,9 +112,9 @@ pub struct Overlay<'a> {
     comparison: &'a Comparison,
 }
 
-impl Overlay<'_> {
+impl<'a> Overlay<'a> {
     /// The colour of the band behind the item `id`, when it is added or changed.
-    pub fn tint(&self, id: &Id, dark: bool) -> Option<Color32> {
+    pub fn tint(self, id: &Id, dark: bool) -> Option<Color32> {
         let (added, _, changed) = colours(dark);
         match self.comparison.mark(id) {
             Mark::Added => Some(added),
@@ -124,17 +124,17 @@ impl Overlay<'_> {
     }
 
     /// Whether the item `id` is drawn faintly.
-    pub fn dimmed(&self, id: &Id) -> bool {
+    pub fn dimmed(self, id: &Id) -> bool {
         self.comparison.dim_unchanged && self.comparison.mark(id) == Mark::Unchanged
     }
 
     /// The removed items, where the old version had them.
-    pub fn ghosts(&self) -> &Scene {
+    pub fn ghosts(self) -> &'a Scene {
         &self.comparison.ghosts
     }
 
     /// The palette ghosts are painted with: everything in the removed colour, faint.
-    pub fn ghost_palette(&self, palette: &Palette, dark: bool) -> Palette {
+    pub fn ghost_palette(palette: &Palette, dark: bool) -> Palette {
         let (_, removed, _) = colours(dark);
         let line = removed.gamma_multiply(0.75);
         let fill = removed.gamma_multiply(0.12);

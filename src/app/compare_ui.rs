@@ -159,13 +159,13 @@ pub fn panel_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
             ui.add_space(6.0);
         }
         for section in Section::ALL {
-            let changes = d.section(section);
-            if changes.is_empty() {
+            let listed = d.section(section);
+            if listed.is_empty() {
                 continue;
             }
             let n = d.counts(section);
             ui.label(RichText::new(format!("{} ({})", section.title(), n.total())).strong());
-            for change in changes {
+            for change in listed {
                 let mark =
                     if section == Section::Threat { threat_mark(change) } else { mark_of_change(section, change) };
                 ui.horizontal(|ui| {
@@ -208,13 +208,13 @@ fn select(app: &mut ThreatboardApp, pick: Pick) {
     let ix = Index::new(&app.session.doc);
     let id = match pick {
         Pick::Item(id) => id,
-        Pick::Threat(t) => match app.session.doc.threats.iter().find(|x| x.id == t) {
-            Some(threat) => threat.target.clone(),
-            None => {
+        Pick::Threat(t) => {
+            let Some(threat) = app.session.doc.threats.iter().find(|x| x.id == t) else {
                 app.notify(format!("Threat {t} is only in the old version"), false);
                 return;
-            }
-        },
+            };
+            threat.target.clone()
+        }
         Pick::Gone(name) => {
             app.notify(format!("{name} is only in the old version (ghosted on the canvas)"), false);
             return;

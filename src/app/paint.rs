@@ -49,7 +49,7 @@ pub fn paint_scene(
     }
     if let Some(c) = marks.compare {
         // Removed items, where the old version had them, under everything else.
-        let ghost_palette = c.ghost_palette(palette, (painter.ctx().theme() == egui::Theme::Dark));
+        let ghost_palette = super::compare::Overlay::ghost_palette(palette, painter.ctx().theme() == egui::Theme::Dark);
         items(painter, &mut shapes, area, view, c.ghosts(), &ghost_palette, Marks::default());
     }
     items(painter, &mut shapes, area, view, scene, palette, marks);
@@ -69,7 +69,7 @@ fn items(
 ) {
     let clip = area.expand(16.0);
     let selected = |id: &Id| marks.selection.contains(id);
-    let dark = (painter.ctx().theme() == egui::Theme::Dark);
+    let dark = painter.ctx().theme() == egui::Theme::Dark;
     let dimmed = marks.compare.map(|_| super::compare::dimmed_palette(palette));
     let palette_of = |id: &Id| match (&dimmed, marks.compare) {
         (Some(d), Some(c)) if c.dimmed(id) => d,

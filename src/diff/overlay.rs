@@ -186,6 +186,7 @@ pub fn diff_scene(
 /// Draws the comparison over `scene` (built from the new version): restyles its items by their marks,
 /// adds ghosts of removed items from `old_scene` (built from the old version), grows the view box to
 /// hold them, and adds a "Changes" section to the legend when the scene has a legend.
+#[allow(clippy::too_many_lines)] // one pass per kind of scene item, each short
 pub fn apply(scene: &mut Scene, old_scene: &Scene, diff: &Diff, options: &OverlayOptions) -> MarkCounts {
     let colors = OverlayColors::for_palette(&scene.palette);
     let mut counts = MarkCounts::default();
@@ -304,7 +305,7 @@ pub fn apply(scene: &mut Scene, old_scene: &Scene, diff: &Diff, options: &Overla
         });
     }
     if let Some(legend) = &mut scene.legend {
-        legend_section(legend, &scene.palette, &colors, counts, options);
+        legend_section(legend, &scene.palette, &colors, counts, *options);
         let r = legend.rect.expand(24.0, 24.0, 24.0, 24.0);
         scene.view_box = scene.view_box.union(&Rect {
             min_x: r.min_x.floor(),
@@ -430,12 +431,13 @@ const SAMPLE_W: f64 = 36.0;
 const HEADING_FONT: f64 = 10.5;
 
 /// Puts a "Changes" section at the top of the legend, moving its other rows down.
+#[allow(clippy::too_many_lines)] // one straight run of legend rows, top to bottom
 fn legend_section(
     legend: &mut Legend,
     palette: &Palette,
     colors: &OverlayColors,
     counts: MarkCounts,
-    options: &OverlayOptions,
+    options: OverlayOptions,
 ) {
     let x = legend.rect.min_x + PAD;
     let mut y = legend.rect.min_y + PAD;
