@@ -61,6 +61,7 @@ pub fn run(file: Option<&Path>, rules: &[std::path::PathBuf], compare: Option<&s
             let mut app = ThreatboardApp::new(settings);
             app.enable_recovery(crate::recovery::RecoveryStore::default_location());
             app.apply_theme(&cc.egui_ctx);
+            theme::install_fallback_font(&cc.egui_ctx);
             app.set_command_line_rules(rules);
             if let Some(path) = &file {
                 app.open_at_start(path);

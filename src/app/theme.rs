@@ -109,3 +109,16 @@ pub fn legend_text(e: Encryption, out_of_scope: bool) -> &'static str {
         (false, Encryption::Unknown) => "protocol unknown",
     }
 }
+
+/// Adds the font the exports ship (DejaVu Sans) after egui's own fonts, so that the arrows, lock
+/// marks and non-Latin letters that labels and change lists use are drawn rather than shown as boxes.
+pub fn install_fallback_font(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    fonts
+        .font_data
+        .insert("dejavu-sans".to_owned(), std::sync::Arc::new(egui::FontData::from_static(crate::render::png::FONT)));
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        fonts.families.entry(family).or_default().push("dejavu-sans".to_owned());
+    }
+    ctx.set_fonts(fonts);
+}
