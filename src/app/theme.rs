@@ -110,7 +110,7 @@ pub fn legend_text(e: Encryption, out_of_scope: bool) -> &'static str {
     }
 }
 
-/// Adds the font the exports ship (DejaVu Sans) after egui's own fonts, so that the arrows, lock
+/// Adds the font the exports ship (`DejaVuSans.ttf`) after egui's own fonts, so that the arrows, lock
 /// marks and non-Latin letters that labels and change lists use are drawn rather than shown as boxes.
 pub fn install_fallback_font(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
