@@ -13,10 +13,9 @@ use threatboard::app::ThreatboardApp;
 use threatboard::formats::json;
 use threatboard::model::Document;
 
-fn sample(name: &str) -> Document {
-    let path = format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"));
-    json::load_file(Path::new(&path)).unwrap()
-}
+mod support;
+
+use support::sample;
 
 fn harness(doc: Document, file: &Path, poll: Duration) -> Harness<'static, ThreatboardApp> {
     let mut app = ThreatboardApp::with_document(doc, Some(file.to_path_buf()));

@@ -7,22 +7,12 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use threatboard::app::{Pending, ThreatboardApp};
 use threatboard::formats::json;
-use threatboard::model::{Document, Id};
+use threatboard::model::Document;
 
 mod quick;
+mod support;
 
-fn sample(name: &str) -> Document {
-    let path = format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"));
-    json::load_file(std::path::Path::new(&path)).unwrap()
-}
-
-fn harness(app: ThreatboardApp) -> Harness<'static, ThreatboardApp> {
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut ThreatboardApp| app.ui_frame(ui), app);
-    h.run_steps(3);
-    h
-}
+use support::{harness, id, sample};
 
 fn click(h: &mut Harness<'_, ThreatboardApp>, pos: Pos2, modifiers: Modifiers) {
     h.event(Event::ModifiersChanged(modifiers));
@@ -41,10 +31,6 @@ fn element_centre(h: &Harness<'_, ThreatboardApp>, id: &str) -> Pos2 {
     let app = h.state();
     let e = app.session().doc.elements.iter().find(|e| e.id.as_str() == id).unwrap();
     app.canvas_to_screen(e.at.x, e.at.y)
-}
-
-fn id(s: &str) -> Id {
-    Id::new(s).unwrap()
 }
 
 /// Adds an element with a single key at `pos` and names it by typing into the in-place rename field.

@@ -6,21 +6,12 @@ use egui::OutputCommand;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use threatboard::app::ThreatboardApp;
-use threatboard::formats::{json, mermaid};
-use threatboard::model::{Document, Id};
+use threatboard::formats::mermaid;
+use threatboard::model::Id;
 
-fn sample(name: &str) -> Document {
-    let path = format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"));
-    json::load_file(std::path::Path::new(&path)).unwrap()
-}
+mod support;
 
-fn harness(app: ThreatboardApp) -> Harness<'static, ThreatboardApp> {
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut ThreatboardApp| app.ui_frame(ui), app);
-    h.run_steps(3);
-    h
-}
+use support::{harness, sample};
 
 /// Opens File → Export unless it is open already.
 fn open_export_menu(h: &mut Harness<'_, ThreatboardApp>) {

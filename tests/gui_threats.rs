@@ -9,25 +9,11 @@ use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use threatboard::app::ThreatboardApp;
-use threatboard::formats::json;
-use threatboard::model::{Document, Id, Status};
+use threatboard::model::Status;
 
-fn sample(name: &str) -> Document {
-    let path = format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"));
-    json::load_file(std::path::Path::new(&path)).unwrap()
-}
+mod support;
 
-fn harness(app: ThreatboardApp) -> Harness<'static, ThreatboardApp> {
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut ThreatboardApp| app.ui_frame(ui), app);
-    h.run_steps(3);
-    h
-}
-
-fn id(s: &str) -> Id {
-    Id::new(s).unwrap()
-}
+use support::{harness, id, sample};
 
 /// The editor on the February 2021 model with `target` selected and its Threats tab open.
 fn threats_tab_on(target: &str) -> Harness<'static, ThreatboardApp> {
