@@ -1,6 +1,7 @@
 //! The application state and the frame loop that lays out the window's panels.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use egui::{Context, Rect};
@@ -77,6 +78,8 @@ pub struct ThreatboardApp {
     pub(super) drag: Drag,
     pub(super) scene: Scene,
     scene_revision: Option<u64>,
+    /// The document shared with the panels, and the revision it was copied at.
+    snapshot: Option<(u64, Arc<Document>)>,
     pub(super) fit_pending: bool,
     pub(super) canvas_rect: Rect,
     pub(super) settings: Settings,
@@ -120,6 +123,7 @@ impl ThreatboardApp {
             drag: Drag::None,
             scene: Scene::default(),
             scene_revision: None,
+            snapshot: None,
             fit_pending: true,
             canvas_rect: Rect::NOTHING,
             settings,
@@ -290,6 +294,20 @@ impl ThreatboardApp {
         if self.hover.as_ref().is_some_and(|h| ix.item(h.as_str()).is_none()) {
             self.hover = None;
         }
+    }
+
+    /// The document as it is now, for panels that read it while they apply edits to the session.
+    /// Copied once per revision, so an idle frame of a large model costs no copy.
+    pub(super) fn snapshot(&mut self) -> Arc<Document> {
+        let revision = self.session.revision();
+        if let Some((r, doc)) = &self.snapshot
+            && *r == revision
+        {
+            return Arc::clone(doc);
+        }
+        let doc = Arc::new(self.session.doc.clone());
+        self.snapshot = Some((revision, Arc::clone(&doc)));
+        doc
     }
 
     /// Rebuilds the scene on the next frame (a comparison started or ended).

@@ -14,7 +14,7 @@ fn split(s: &str) -> Vec<String> {
 
 /// The Document tab.
 pub fn document_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
-    let doc = app.session.doc.clone();
+    let doc = app.snapshot();
     let mut ch = Changes::default();
     let (mut title, mut description, mut direction) = (doc.title.clone(), doc.description.clone(), doc.direction);
     egui::Grid::new("document_meta").num_columns(2).show(ui, |ui| {

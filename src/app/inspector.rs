@@ -83,8 +83,6 @@ pub fn inspector_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
 }
 
 fn selection_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
-    let doc = app.session.doc.clone();
-    let ix = Index::new(&doc);
     let selection = app.selection.clone();
     match selection.as_slice() {
         [] => {
@@ -94,12 +92,16 @@ fn selection_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
             );
             syntax_help_ui(ui);
         }
-        [one] => match ix.item(one.as_str()) {
-            Some(Item::Element(e)) => element_ui(app, ui, &ix, e),
-            Some(Item::Flow(f)) => flow_ui(app, ui, &ix, f),
-            Some(Item::Boundary(b)) => boundary_ui(app, ui, &ix, b),
-            None => {}
-        },
+        [one] => {
+            let doc = app.snapshot();
+            let ix = Index::new(&doc);
+            match ix.item(one.as_str()) {
+                Some(Item::Element(e)) => element_ui(app, ui, &ix, e),
+                Some(Item::Flow(f)) => flow_ui(app, ui, &ix, f),
+                Some(Item::Boundary(b)) => boundary_ui(app, ui, &ix, b),
+                None => {}
+            }
+        }
         many => {
             ui.label(RichText::new(format!("{} items selected", many.len())).strong());
             if ui.button("Put them in a new boundary (B)").clicked() {

@@ -14,6 +14,13 @@ const MIN_TEXT: f32 = 6.0;
 const LABEL_SIZE: f32 = 13.0;
 /// Boundary dash and gap, in screen points (constant, so dash counts do not grow with zoom).
 const BOUNDARY_DASH: (f32, f32) = (9.0, 5.0);
+/// Elements drawn shorter than this many screen points are plain blocks, without outline or label.
+const TINY_ELEMENT: f32 = 10.0;
+/// Arrowheads smaller than this many screen points are left out (the view is an overview by then).
+const MIN_ARROWHEAD: f32 = 3.5;
+/// Most boundary dashes drawn in one frame: beyond it, dashes get longer rather than more numerous, so a
+/// zoomed-out view of hundreds of boundaries costs no more than a close one.
+const MAX_BOUNDARY_DASHES: f32 = 1000.0;
 /// Out-of-scope dot and gap, in screen points.
 const DOTTED: (f32, f32) = (2.0, 4.0);
 
@@ -76,6 +83,7 @@ fn items(
         _ => palette,
     };
     let tint = |id: &Id| marks.compare.and_then(|c| c.tint(id, dark));
+    let dash = boundary_dash(scene, view, area, clip);
     for b in &scene.boundaries {
         let r = view.rect_to_screen(area.min, b.rect);
         if r.intersects(clip) {
@@ -96,6 +104,7 @@ fn items(
                 palette_of(&b.id),
                 view.zoom,
                 selected(&b.id) || marks.drop_target == Some(&b.id),
+                dash,
             );
         }
     }
@@ -195,6 +204,24 @@ fn dashed(shapes: &mut Vec<Shape>, clip: Rect, a: Pos2, b: Pos2, stroke: Stroke,
     }
 }
 
+/// The dash and gap for boundary outlines this frame: [`BOUNDARY_DASH`], stretched when the visible
+/// outlines are long enough together to need more than [`MAX_BOUNDARY_DASHES`].
+fn boundary_dash(scene: &Scene, view: &View, area: Rect, clip: Rect) -> (f32, f32) {
+    let perimeter: f32 = scene
+        .boundaries
+        .iter()
+        .map(|b| view.rect_to_screen(area.min, b.rect))
+        .filter(|r| r.intersects(clip) && r.width() >= 48.0 && r.height() >= 48.0)
+        .map(|r| {
+            let r = r.intersect(clip);
+            2.0 * (r.width() + r.height())
+        })
+        .sum();
+    let (dash, gap) = BOUNDARY_DASH;
+    let stretch = (perimeter / (dash + gap) / MAX_BOUNDARY_DASHES).max(1.0);
+    (dash * stretch, gap * stretch)
+}
+
 #[allow(clippy::too_many_arguments, clippy::many_single_char_names)] // flat drawing state; l/t/r/b are edges
 fn boundary_shapes(
     painter: &Painter,
@@ -205,6 +232,7 @@ fn boundary_shapes(
     palette: &Palette,
     zoom: f32,
     highlighted: bool,
+    dash: (f32, f32),
 ) {
     let width = if highlighted { 2.5 } else { 1.6 };
     let stroke = Stroke::new(width, palette.boundary);
@@ -217,10 +245,10 @@ fn boundary_shapes(
     } else {
         let c = (10.0 * zoom).clamp(2.0, 16.0);
         let (l, t, rt, bt) = (r.left(), r.top(), r.right(), r.bottom());
-        dashed(shapes, clip, Pos2::new(l + c, t), Pos2::new(rt - c, t), stroke, BOUNDARY_DASH);
-        dashed(shapes, clip, Pos2::new(rt, t + c), Pos2::new(rt, bt - c), stroke, BOUNDARY_DASH);
-        dashed(shapes, clip, Pos2::new(rt - c, bt), Pos2::new(l + c, bt), stroke, BOUNDARY_DASH);
-        dashed(shapes, clip, Pos2::new(l, bt - c), Pos2::new(l, t + c), stroke, BOUNDARY_DASH);
+        dashed(shapes, clip, Pos2::new(l + c, t), Pos2::new(rt - c, t), stroke, dash);
+        dashed(shapes, clip, Pos2::new(rt, t + c), Pos2::new(rt, bt - c), stroke, dash);
+        dashed(shapes, clip, Pos2::new(rt - c, bt), Pos2::new(l + c, bt), stroke, dash);
+        dashed(shapes, clip, Pos2::new(l, bt - c), Pos2::new(l, t + c), stroke, dash);
         for (centre, start) in [
             (Pos2::new(l + c, t + c), 180.0_f32),
             (Pos2::new(rt - c, t + c), 270.0),
@@ -288,7 +316,10 @@ fn flow_shapes(
         }
         (a, b)
     };
-    let head = (9.0 * zoom.sqrt()).clamp(3.0, 14.0);
+    let head = (9.0 * zoom.sqrt()).min(14.0);
+    if head < MIN_ARROWHEAD {
+        return;
+    }
     if clip.contains(tip_at) {
         shapes.push(arrow_head(tip_from, tip_at, head, colour));
     }
@@ -378,13 +409,14 @@ fn element_shapes(
         ElementKind::External => CornerRadius::from(1.0),
         ElementKind::Store => CornerRadius::ZERO,
     };
-    if r.width() < 4.0 {
-        shapes.push(Shape::rect_filled(r, 0.0, ink.gamma_multiply(0.6)));
-        return;
-    }
     if selected || hovered {
         let halo = if selected { palette.selection } else { palette.hover };
         shapes.push(Shape::rect_stroke(r.expand(4.0), radius, Stroke::new(2.0, halo), StrokeKind::Outside));
+    }
+    if r.height() < TINY_ELEMENT {
+        // Too small to tell shapes apart: one plain block, a tenth of the vertices of a rounded outline.
+        shapes.push(Shape::rect_filled(r, 0.0, ink.gamma_multiply(0.6)));
+        return;
     }
     let stroke = Stroke::new((1.5 * zoom.sqrt()).clamp(0.7, 3.0), ink);
     shapes.push(Shape::rect_filled(r, radius, fill));

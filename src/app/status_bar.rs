@@ -3,7 +3,7 @@
 use egui::RichText;
 
 use super::app::ThreatboardApp;
-use crate::model::{Index, Item, Status};
+use crate::model::{Document, Item, Status};
 
 /// The status bar.
 pub fn status_bar_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
@@ -18,14 +18,14 @@ pub fn status_bar_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
             doc.threats.len()
         ));
         ui.separator();
-        let ix = Index::new(doc);
-        if let Some(item) = app.hover.as_ref().and_then(|h| ix.item(h.as_str())) {
+        // Looked up without an `Index`: building one each frame costs a large model a millisecond.
+        if let Some(item) = app.hover.as_ref().and_then(|h| find_item(doc, h.as_str())) {
             let text = match item {
                 Item::Element(e) => {
                     let inside = e
                         .boundary
                         .as_ref()
-                        .and_then(|b| ix.boundary(b.as_str()))
+                        .and_then(|b| doc.boundaries.iter().find(|x| x.id == *b))
                         .map(|b| format!(" in {}", if b.label.is_empty() { b.id.as_str() } else { &b.label }));
                     format!("{} — {}{}", item.display_name(), e.kind.title(), inside.unwrap_or_default())
                 }
@@ -47,4 +47,14 @@ pub fn status_bar_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
             }
         }
     });
+}
+
+/// The item with this id, found by a scan (the hovered item changes too often for an index to pay).
+fn find_item<'a>(doc: &'a Document, id: &str) -> Option<Item<'a>> {
+    doc.elements
+        .iter()
+        .find(|e| e.id.as_str() == id)
+        .map(Item::Element)
+        .or_else(|| doc.flows.iter().find(|f| f.id.as_str() == id).map(Item::Flow))
+        .or_else(|| doc.boundaries.iter().find(|b| b.id.as_str() == id).map(Item::Boundary))
 }

@@ -80,7 +80,7 @@ pub fn add_threat(app: &mut ThreatboardApp) {
 
 /// The Threats tab.
 pub fn threats_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
-    let doc = app.session.doc.clone();
+    let doc = app.snapshot();
     let ix = Index::new(&doc);
     let target = match app.selection.as_slice() {
         [one] if ix.element(one.as_str()).is_some() || ix.flow(one.as_str()).is_some() => one.clone(),
