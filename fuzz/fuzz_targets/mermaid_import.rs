@@ -2,6 +2,8 @@
 //! valid document that saves as canonical JSON, exports back to Mermaid and re-imports unchanged.
 #![no_main]
 
+mod common;
+
 use libfuzzer_sys::fuzz_target;
 use threatboard::formats::{json, mermaid};
 
@@ -9,11 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(imported) = mermaid::import(text) else { return };
     let doc = imported.document;
-    let problems = doc.validate();
-    assert!(problems.is_empty(), "an imported document validates: {problems:?}");
-    let saved = json::to_string(&doc);
-    let back = json::from_str(&saved).expect("an imported document loads back from its JSON");
-    assert_eq!(json::to_string(&back), saved, "the canonical form is stable");
+    let saved = common::valid_and_canonical(&doc);
     let written = mermaid::export(&doc);
     let again = mermaid::import(&written).expect("exported Mermaid re-imports");
     assert_eq!(json::to_string(&again.document), saved, "Mermaid export re-imports to the same document");

@@ -3,8 +3,9 @@
 //! imports again.
 #![no_main]
 
+mod common;
+
 use libfuzzer_sys::fuzz_target;
-use threatboard::formats::json;
 use threatboard::formats::threat_dragon::{self, DiagramChoice};
 
 fuzz_target!(|data: &[u8]| {
@@ -12,11 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(diagrams) = threat_dragon::import(text, &DiagramChoice::All) else { return };
     for imported in diagrams {
         let doc = imported.document;
-        let problems = doc.validate();
-        assert!(problems.is_empty(), "an imported document validates: {problems:?}");
-        let saved = json::to_string(&doc);
-        let back = json::from_str(&saved).expect("an imported document loads back from its JSON");
-        assert_eq!(json::to_string(&back), saved, "the canonical form is stable");
+        common::valid_and_canonical(&doc);
         let exported = threat_dragon::export(&doc);
         let again = threat_dragon::import(&exported, &DiagramChoice::Only).expect("an exported model imports again");
         assert_eq!(again.len(), 1, "an exported model has one diagram");
