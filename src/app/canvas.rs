@@ -352,7 +352,7 @@ fn rename_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui, origin: Pos2) {
             .flows
             .iter()
             .find(|f| f.id == rename.id)
-            .map(|f| Rect::from_center_size(f.a + (f.b - f.a) * 0.5, Vec2::new(180.0, 22.0)))
+            .map(|f| Rect::from_center_size(f.label_at(), Vec2::new(180.0, 22.0)))
     };
     let Some(canvas_rect) = canvas_rect else { return };
     let mut r = app.view.rect_to_screen(origin, canvas_rect);

@@ -231,7 +231,7 @@ fn select(app: &mut ThreatboardApp, pick: Pick) {
             .iter()
             .find(|b| b.id == id)
             .map(|b| b.rect)
-            .or_else(|| app.scene.flows.iter().find(|f| f.id == id).map(|f| egui::Rect::from_two_pos(f.a, f.b)))
+            .or_else(|| app.scene.flows.iter().find(|f| f.id == id).map(super::scene::FlowShape::bounds))
     });
     if let Some(r) = rect
         && app.canvas_rect.is_positive()

@@ -3,7 +3,7 @@
 
 use egui::{Align2, Color32, CornerRadius, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, Vec2};
 
-use super::scene::{BoundaryShape, ElementShape, FlowShape, Scene};
+use super::scene::{BoundaryShape, ElementShape, FlowShape, PlacedLabel, Scene};
 use super::theme::{Palette, legend_text, severity_colour};
 use super::view::View;
 use crate::model::{ElementKind, Encryption, Id};
@@ -109,19 +109,18 @@ fn items(
         }
     }
     for f in &scene.flows {
-        let (a, b) = (view.to_screen(area.min, f.a), view.to_screen(area.min, f.b));
-        let bbox = Rect::from_two_pos(a, b).expand(40.0);
-        if bbox.intersects(clip) {
-            if let Some(t) = tint(&f.id) {
-                let pts = if f.self_loop { loop_points(a, b, view.zoom) } else { vec![a, b] };
-                shapes.push(Shape::line(
-                    pts,
-                    Stroke::new((10.0 * view.zoom.sqrt()).clamp(4.0, 14.0), t.gamma_multiply(0.4)),
-                ));
-            }
-            let p = palette_of(&f.id);
-            flow_shapes(shapes, clip, a, b, f, p, view.zoom, selected(&f.id), marks.hover == Some(&f.id));
+        if !view.rect_to_screen(area.min, f.bounds()).expand(40.0).intersects(clip) {
+            continue;
         }
+        let pts: Vec<Pos2> = f.path.iter().map(|p| view.to_screen(area.min, *p)).collect();
+        if let Some(t) = tint(&f.id) {
+            shapes.push(Shape::line(
+                pts.clone(),
+                Stroke::new((10.0 * view.zoom.sqrt()).clamp(4.0, 14.0), t.gamma_multiply(0.4)),
+            ));
+        }
+        let p = palette_of(&f.id);
+        flow_shapes(shapes, clip, &pts, f, p, view.zoom, selected(&f.id), marks.hover == Some(&f.id));
     }
     for e in &scene.elements {
         let r = view.rect_to_screen(area.min, e.rect);
@@ -140,8 +139,12 @@ fn items(
     }
     // Flow labels and badges go above the elements, so a box never hides them.
     for f in &scene.flows {
-        let (a, b) = (view.to_screen(area.min, f.a), view.to_screen(area.min, f.b));
-        flow_label_shapes(painter, shapes, clip, a, b, f, palette_of(&f.id), view.zoom);
+        if let Some(l) = &f.placed {
+            placed_label_shapes(painter, shapes, clip, area.min, view, l, f, palette_of(&f.id));
+        } else {
+            let at = view.to_screen(area.min, f.label_at());
+            flow_label_shapes(painter, shapes, clip, at, f, palette_of(&f.id), view.zoom);
+        }
     }
 }
 
@@ -279,18 +282,32 @@ fn boundary_shapes(
     }
 }
 
+/// Dashes along the polyline `pts`, only where it crosses `clip`, the pattern running on unbroken from
+/// one segment to the next.
+fn dashed_path(shapes: &mut Vec<Shape>, clip: Rect, pts: &[Pos2], stroke: Stroke, (dash, gap): (f32, f32)) {
+    let mut along = 0.0;
+    for w in pts.windows(2) {
+        if let Some((ca, cb, into)) = clip_segment(w[0], w[1], clip) {
+            let offset = (along + into) % (dash + gap);
+            Shape::dashed_line_many_with_offset(&[ca, cb], stroke, &[dash], &[gap], offset, shapes);
+        }
+        along += (w[1] - w[0]).length();
+    }
+}
+
 #[allow(clippy::too_many_arguments)] // one shape's worth of drawing state, kept flat for speed
 fn flow_shapes(
     shapes: &mut Vec<Shape>,
     clip: Rect,
-    a: Pos2,
-    b: Pos2,
+    pts: &[Pos2],
     f: &FlowShape,
     palette: &Palette,
     zoom: f32,
     selected: bool,
     hovered: bool,
 ) {
+    let [first, second, ..] = pts else { return };
+    let [.., before_tip, tip] = pts else { return };
     let colour = palette.flow(f.encryption, f.out_of_scope);
     let base = match f.encryption {
         Encryption::Encrypted => 2.4,
@@ -300,46 +317,97 @@ fn flow_shapes(
     let stroke = Stroke::new(width, colour);
     if selected || hovered {
         let halo = if selected { palette.selection } else { palette.hover };
-        let pts = if f.self_loop { loop_points(a, b, zoom) } else { vec![a, b] };
-        shapes.push(Shape::line(pts, Stroke::new(width + 5.0, halo.gamma_multiply(0.45))));
+        shapes.push(Shape::line(pts.to_vec(), Stroke::new(width + 5.0, halo.gamma_multiply(0.45))));
     }
-    let (tip_from, tip_at) = if f.self_loop {
-        let pts = loop_points(a, b, zoom);
-        let n = pts.len();
-        shapes.push(Shape::line(pts.clone(), stroke));
-        (pts[n - 2], pts[n - 1])
-    } else {
-        if f.out_of_scope {
-            dashed(shapes, clip, a, b, Stroke::new(width.max(1.4), colour), DOTTED);
-        } else if let Some((ca, cb, _)) = clip_segment(a, b, clip) {
+    if f.out_of_scope {
+        dashed_path(shapes, clip, pts, Stroke::new(width.max(1.4), colour), DOTTED);
+    } else if pts.len() == 2 {
+        if let Some((ca, cb, _)) = clip_segment(*first, *tip, clip) {
             shapes.push(Shape::line_segment([ca, cb], stroke));
         }
-        (a, b)
-    };
+    } else {
+        shapes.push(Shape::line(pts.to_vec(), stroke));
+    }
     let head = (9.0 * zoom.sqrt()).min(14.0);
     if head < MIN_ARROWHEAD {
         return;
     }
-    if clip.contains(tip_at) {
-        shapes.push(arrow_head(tip_from, tip_at, head, colour));
+    if clip.contains(*tip) {
+        shapes.push(arrow_head(*before_tip, *tip, head, colour));
     }
-    if f.bidirectional && !f.self_loop && clip.contains(a) {
-        shapes.push(arrow_head(b, a, head, colour));
+    if f.bidirectional && clip.contains(*first) {
+        shapes.push(arrow_head(*second, *first, head, colour));
     }
 }
 
-#[allow(clippy::too_many_arguments)] // one shape's worth of drawing state, kept flat for speed
+/// A flow label laid out as the exports lay it out: its box, its lines, the protocol in the flow's colour
+/// after a padlock when encrypted, and the threat badge at the box's top-right corner.
+#[allow(clippy::too_many_arguments)] // one label's worth of drawing state, kept flat for speed
+fn placed_label_shapes(
+    painter: &Painter,
+    shapes: &mut Vec<Shape>,
+    clip: Rect,
+    origin: Pos2,
+    view: &View,
+    l: &PlacedLabel,
+    f: &FlowShape,
+    palette: &Palette,
+) {
+    let r = view.rect_to_screen(origin, l.rect);
+    if !r.intersects(clip) {
+        return;
+    }
+    let colour = palette.flow(f.encryption, f.out_of_scope);
+    if let Some(fid) = font(l.size, view.zoom) {
+        shapes.push(Shape::rect_filled(r, 3.0 * view.zoom, palette.label_bg.gamma_multiply(0.92)));
+        let text_colour = if f.out_of_scope { palette.muted } else { palette.ink };
+        let mut line = |text: &str, at: Pos2, c: Color32| {
+            let galley = painter.layout_no_wrap(text.to_owned(), fid.clone(), c);
+            let pos = Align2::CENTER_CENTER.anchor_size(view.to_screen(origin, at), galley.size()).min;
+            shapes.push(Shape::galley(pos, galley, c));
+        };
+        for (text, at) in &l.lines {
+            line(text, *at, text_colour);
+        }
+        if let Some((text, at)) = &l.protocol {
+            line(text, *at, colour);
+        }
+        if let Some(lock) = l.lock {
+            padlock(shapes, view.rect_to_screen(origin, lock), colour, view.zoom);
+        }
+    }
+    if let Some((n, worst)) = f.badge {
+        badge(painter, shapes, r.right_top(), n, severity_colour(worst), view.zoom);
+    }
+}
+
+/// A closed padlock in `r` (screen): a filled body under a round shackle, as the exports draw it.
+fn padlock(shapes: &mut Vec<Shape>, r: Rect, colour: Color32, zoom: f32) {
+    let body = Rect::from_min_max(Pos2::new(r.left(), r.top() + r.height() * 0.4), r.max);
+    shapes.push(Shape::rect_filled(body, 1.0 * zoom, colour));
+    let c = Pos2::new(r.center().x, r.top() + r.height() * 0.26);
+    let radius = r.width() * 0.28;
+    let pts: Vec<Pos2> = (0..=8)
+        .map(|i| {
+            let a = std::f32::consts::PI * (1.0 + i as f32 / 8.0);
+            c + Vec2::new(a.cos(), a.sin()) * radius
+        })
+        .collect();
+    let mut shackle = vec![Pos2::new(c.x - radius, body.top())];
+    shackle.extend(pts);
+    shackle.push(Pos2::new(c.x + radius, body.top()));
+    shapes.push(Shape::line(shackle, Stroke::new((1.3 * zoom).max(0.8), colour)));
+}
+
 fn flow_label_shapes(
     painter: &Painter,
     shapes: &mut Vec<Shape>,
     clip: Rect,
-    a: Pos2,
-    b: Pos2,
+    mid: Pos2,
     f: &FlowShape,
     palette: &Palette,
     zoom: f32,
 ) {
-    let mid = if f.self_loop { a + Vec2::new(22.0, -22.0) * zoom } else { a + (b - a) * f.label_t };
     if !clip.contains(mid) {
         return;
     }
@@ -362,11 +430,6 @@ fn flow_label_shapes(
     if let Some((n, worst)) = f.badge {
         badge(painter, shapes, badge_at, n, severity_colour(worst), zoom);
     }
-}
-
-fn loop_points(a: Pos2, b: Pos2, zoom: f32) -> Vec<Pos2> {
-    let s = 28.0 * zoom;
-    vec![a, a + Vec2::new(s, 0.0), Pos2::new(a.x + s, b.y - s), Pos2::new(b.x, b.y - s), b]
 }
 
 fn arrow_head(from: Pos2, tip: Pos2, size: f32, colour: Color32) -> Shape {

@@ -9,6 +9,7 @@ use egui::{Pos2, Rect, Vec2};
 
 use crate::model::geometry::{self, boundary_rects, element_size};
 use crate::model::{Document, ElementKind, Encryption, Id, Index, Severity, encryption};
+use crate::render::route::Curve;
 
 /// One element as drawn.
 #[derive(Debug, Clone)]
@@ -27,17 +28,17 @@ pub struct ElementShape {
     pub badge: Option<(usize, Severity)>,
 }
 
-/// One flow as drawn: a straight segment (or a loop for a flow to itself).
+/// One flow as drawn: its routed line, from the source's outline to the target's.
 #[derive(Debug, Clone)]
 pub struct FlowShape {
     /// Its id.
     pub id: Id,
-    /// Start, on the source's outline.
-    pub a: Pos2,
-    /// End, on the target's outline.
-    pub b: Pos2,
-    /// A flow from an element to itself.
-    pub self_loop: bool,
+    /// The line in canvas units: two points when straight, more along a curve or a self-loop.
+    pub path: Vec<Pos2>,
+    /// The line's exact shape, for placing the label along it.
+    curve: Curve,
+    /// The bounding box of `path`.
+    bounds: Rect,
     /// Encrypted, plain or unknown.
     pub encryption: Encryption,
     /// Drawn dotted and grey.
@@ -48,8 +49,70 @@ pub struct FlowShape {
     pub text: String,
     /// Open threats on the flow.
     pub badge: Option<(usize, Severity)>,
-    /// Where along the segment its label sits (0 at `a`, 1 at `b`).
-    pub label_t: f32,
+    /// Where along the line its label sits (0 at the source, 1 at the target), when not `placed`.
+    label_t: f32,
+    /// The label as the drawn exports place and lay it out (in models small enough to afford it).
+    pub placed: Option<PlacedLabel>,
+}
+
+/// A flow label laid out as in the drawn exports: a box, the label's lines, then the protocol line,
+/// each with the point where its text is centred (canvas units).
+#[derive(Debug, Clone)]
+pub struct PlacedLabel {
+    /// The box behind the text.
+    pub rect: Rect,
+    /// The label's lines.
+    pub lines: Vec<(String, Pos2)>,
+    /// The protocol line, drawn in the flow's colour.
+    pub protocol: Option<(String, Pos2)>,
+    /// Where the padlock of an encrypted flow goes.
+    pub lock: Option<Rect>,
+    /// Font size, canvas units.
+    pub size: f32,
+}
+
+impl PlacedLabel {
+    fn of(l: &crate::render::scene::FlowLabel) -> Self {
+        // The exports give baselines; egui places text by its box, so centre each line on the
+        // baseline less a third of the font size, as the exports centre a line on its box.
+        let centred = |t: &crate::render::scene::TextBlock| -> Vec<(String, Pos2)> {
+            t.lines
+                .iter()
+                .enumerate()
+                .map(|(i, line)| {
+                    let y = t.y + i as f64 * t.line_height - t.size * 0.35;
+                    (line.clone(), Pos2::new(t.x as f32, y as f32))
+                })
+                .collect()
+        };
+        Self {
+            rect: to_rect(&l.rect),
+            lines: centred(&l.text),
+            protocol: l.protocol.as_ref().and_then(|p| centred(p).into_iter().next()),
+            lock: l.lock.as_ref().map(to_rect),
+            size: l.text.size as f32,
+        }
+    }
+}
+
+impl FlowShape {
+    /// Where its label sits, in canvas units.
+    pub fn label_at(&self) -> Pos2 {
+        match &self.placed {
+            Some(p) => p.rect.center(),
+            None => to_pos(self.curve.point_at(f64::from(self.label_t))),
+        }
+    }
+
+    /// The bounding box of its line.
+    pub fn bounds(&self) -> Rect {
+        self.bounds
+    }
+
+    /// Distance from `p` to its line.
+    pub fn distance(&self, p: Pos2) -> f32 {
+        self.path.windows(2).map(|w| distance_to_segment(p, w[0], w[1])).fold(f32::INFINITY, f32::min)
+    }
 }
 
 /// One trust boundary as drawn.
@@ -82,6 +145,20 @@ pub struct Scene {
 }
 
 /// A canvas-unit rectangle as an egui one.
+fn to_pos(p: crate::model::Point) -> Pos2 {
+    Pos2::new(p.x as f32, p.y as f32)
+}
+
+/// Points along `curve`, enough for it to look smooth at any zoom the editor offers.
+fn path_of(curve: &Curve) -> Vec<Pos2> {
+    let n = match curve {
+        Curve::Line { .. } => 1,
+        Curve::Quad { .. } => 16,
+        Curve::Cubic { .. } => 20,
+    };
+    curve.sample(n).map(to_pos).collect()
+}
+
 pub fn to_rect(r: &geometry::Rect) -> Rect {
     Rect::from_min_max(Pos2::new(r.min_x as f32, r.min_y as f32), Pos2::new(r.max_x as f32, r.max_y as f32))
 }
@@ -123,7 +200,19 @@ impl Scene {
             .collect();
         boundaries.sort_by_key(|b| b.depth);
 
-        // Parallel flows between the same two elements are spread apart.
+        // Flows follow the exports' routes: parallel ones spread apart and, in models small enough to
+        // re-route on every edit, bent around elements in the way.
+        let curves = crate::render::flow_curves(doc, doc.elements.len() <= ROUTE_AROUND_LIMIT);
+        // Labels placed as the exports place them, clear of each other and of the boxes.
+        let exported = (doc.elements.len() <= PLACED_LABEL_LIMIT).then(|| {
+            let options = crate::render::RenderOptions { legend: false, ..crate::render::RenderOptions::default() };
+            crate::render::Scene::build(doc, &options)
+        });
+        let mut placed: HashMap<&str, PlacedLabel> = exported
+            .iter()
+            .flat_map(|s| &s.flows)
+            .filter_map(|f| Some((f.id.as_str(), PlacedLabel::of(f.label.as_ref()?))))
+            .collect();
         let mut pairs: HashMap<(&str, &str), usize> = HashMap::new();
         for f in &doc.flows {
             *pairs.entry(pair_key(f.from.as_str(), f.to.as_str())).or_default() += 1;
@@ -131,26 +220,13 @@ impl Scene {
         let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
         let mut legend: Vec<(Encryption, bool)> = Vec::new();
         let mut flows = Vec::with_capacity(doc.flows.len());
-        for f in &doc.flows {
-            let (Some(&fi), Some(&ti)) = (element_at.get(&f.from), element_at.get(&f.to)) else { continue };
+        for (f, curve) in doc.flows.iter().zip(curves) {
+            let Some(curve) = curve else { continue };
             let key = pair_key(f.from.as_str(), f.to.as_str());
             let n = pairs.get(&key).copied().unwrap_or(1);
             let counter = seen.entry(key).or_default();
             let order = *counter;
             *counter += 1;
-            let (ra, rb) = (elements[fi].rect, elements[ti].rect);
-            let self_loop = fi == ti;
-            let (a, b) = if self_loop {
-                (Pos2::new(ra.right(), ra.center().y - 8.0), Pos2::new(ra.center().x + 8.0, ra.top()))
-            } else {
-                // Offsets are measured along the perpendicular of the pair's canonical direction.
-                let forward = f.from.as_str() <= f.to.as_str();
-                let (p, q) = if forward { (ra.center(), rb.center()) } else { (rb.center(), ra.center()) };
-                let dir = (q - p).normalized();
-                let offset = Vec2::new(-dir.y, dir.x) * ((order as f32) - (n as f32 - 1.0) / 2.0) * 16.0;
-                let (ca, cb) = (ra.center() + offset, rb.center() + offset);
-                (clip_to_rect(ca, cb, ra), clip_to_rect(cb, ca, rb))
-            };
             let enc = encryption(f);
             if !legend.contains(&(enc, f.out_of_scope)) {
                 legend.push((enc, f.out_of_scope));
@@ -161,26 +237,29 @@ impl Scene {
                 (true, false) => f.label.clone(),
                 (false, false) => format!("{} · {}", f.protocol, f.label),
             };
+            let path = path_of(&curve);
             flows.push(FlowShape {
                 id: f.id.clone(),
-                a,
-                b,
-                self_loop,
+                bounds: Rect::from_points(&path),
+                path,
+                curve,
                 encryption: enc,
                 out_of_scope: f.out_of_scope,
                 bidirectional: f.bidirectional,
                 text,
                 badge: ix.open_threats(f.id.as_str()),
-                // Spread along the pair's canonical direction, so opposite flows do not share a spot.
-                label_t: if n > 1 {
+                // Parallel lines are apart in the middle; their labels are staggered along them too, in
+                // the pair's canonical direction, so opposite flows do not share a spot.
+                label_t: if n > 1 && f.from != f.to {
                     let along = 0.3 + 0.4 * order as f32 / (n as f32 - 1.0);
                     if f.from.as_str() <= f.to.as_str() { along } else { 1.0 - along }
                 } else {
                     0.5
                 },
+                placed: placed.remove(f.id.as_str()),
             });
         }
-        if elements.len() <= LABEL_DODGE_LIMIT {
+        if exported.is_none() && elements.len() <= LABEL_DODGE_LIMIT {
             dodge_labels(&mut flows, &elements);
         }
         legend.sort_by_key(|(e, o)| (*o, *e));
@@ -201,7 +280,7 @@ impl Scene {
         let best = self
             .flows
             .iter()
-            .map(|f| (f, distance_to_segment(p, f.a, f.b)))
+            .map(|f| (f, f.distance(p)))
             .filter(|(_, d)| *d <= slop)
             .min_by(|x, y| x.1.total_cmp(&y.1));
         if let Some((f, _)) = best {
@@ -225,17 +304,25 @@ impl Scene {
     }
 }
 
+/// Above this many elements, flows are not bent around elements in their way: routing then costs more
+/// than a frame, and a drag re-routes on every frame.
+const ROUTE_AROUND_LIMIT: usize = 500;
+
+/// Above this many elements, flow labels are not placed as the exports place them: that costs tens of
+/// milliseconds per edit, and a drag edits on every frame.
+const PLACED_LABEL_LIMIT: usize = 250;
+
 /// Above this many elements, labels stay at their default place (the check is quadratic).
 const LABEL_DODGE_LIMIT: usize = 400;
 
 /// Slides flow labels along their segment so they do not sit on top of an element box.
 fn dodge_labels(flows: &mut [FlowShape], elements: &[ElementShape]) {
-    for f in flows.iter_mut().filter(|f| !f.self_loop) {
-        let at = |t: f32| f.a + (f.b - f.a) * t;
+    for f in flows.iter_mut().filter(|f| !matches!(f.curve, Curve::Cubic { .. })) {
         // Roughly the label's box at the canvas font size.
         let half = Vec2::new(f.text.chars().count() as f32 * 3.3 + 10.0, 9.0);
+        let curve = f.curve;
         let free = |t: f32| {
-            let r = Rect::from_center_size(at(t), half * 2.0);
+            let r = Rect::from_center_size(to_pos(curve.point_at(f64::from(t))), half * 2.0);
             !elements.iter().any(|e| e.rect.intersects(r))
         };
         if free(f.label_t) {
@@ -249,18 +336,6 @@ fn dodge_labels(flows: &mut [FlowShape], elements: &[ElementShape]) {
 
 fn pair_key<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     if a <= b { (a, b) } else { (b, a) }
-}
-
-/// Where the segment from `inside` (the centre of `r`) towards `outside` leaves `r`.
-pub fn clip_to_rect(inside: Pos2, outside: Pos2, r: Rect) -> Pos2 {
-    let d = outside - inside;
-    let half = r.size() / 2.0;
-    let c = r.center();
-    let from_centre = inside - c;
-    let tx = if d.x.abs() > 1e-6 { ((half.x * d.x.signum()) - from_centre.x) / d.x } else { f32::INFINITY };
-    let ty = if d.y.abs() > 1e-6 { ((half.y * d.y.signum()) - from_centre.y) / d.y } else { f32::INFINITY };
-    let t = tx.min(ty);
-    if t.is_finite() && (0.0..=1.0).contains(&t) { inside + d * t } else { inside }
 }
 
 /// Distance from `p` to the segment `a`–`b`.
@@ -278,13 +353,47 @@ pub fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
 mod tests {
     use super::*;
 
+    fn element(id: &str, x: f64) -> crate::model::Element {
+        crate::model::Element {
+            id: Id::new(id).unwrap(),
+            kind: ElementKind::External,
+            label: id.to_owned(),
+            boundary: None,
+            at: crate::model::Point::new(x, 0.0),
+            out_of_scope: false,
+            out_of_scope_reason: String::new(),
+            notes: String::new(),
+        }
+    }
+
     #[test]
-    fn clipping_lands_on_the_outline() {
-        let r = Rect::from_center_size(Pos2::new(0.0, 0.0), Vec2::new(100.0, 50.0));
-        let p = clip_to_rect(Pos2::ZERO, Pos2::new(500.0, 0.0), r);
-        assert!((p.x - 50.0).abs() < 1e-3 && p.y.abs() < 1e-3);
-        let p = clip_to_rect(Pos2::ZERO, Pos2::new(0.0, -500.0), r);
-        assert!((p.y + 25.0).abs() < 1e-3);
+    fn flows_start_on_outlines_and_bend_around_a_box_in_the_way() {
+        let mut doc = Document {
+            elements: vec![element("a", 0.0), element("middle", 250.0), element("b", 500.0)],
+            ..Document::default()
+        };
+        doc.flows.push(crate::model::Flow {
+            id: Id::new("a-b").unwrap(),
+            from: Id::new("a").unwrap(),
+            to: Id::new("b").unwrap(),
+            label: String::new(),
+            protocol: "https".into(),
+            encrypted: None,
+            bidirectional: false,
+            out_of_scope: false,
+            out_of_scope_reason: String::new(),
+            notes: String::new(),
+        });
+        let scene = Scene::new(&doc);
+        let flow = &scene.flows[0];
+        let (a, middle, b) = (scene.elements[0].rect, scene.elements[1].rect, scene.elements[2].rect);
+        let (start, end) = (flow.path[0], flow.path[flow.path.len() - 1]);
+        assert!(a.expand(1.0).contains(start) && !a.shrink(1.0).contains(start), "starts on a's outline: {start:?}");
+        assert!(b.expand(1.0).contains(end) && !b.shrink(1.0).contains(end), "ends on b's outline: {end:?}");
+        assert!(flow.path.len() > 2, "the straight line would cross the middle box");
+        assert!(flow.path.iter().all(|p| !middle.contains(*p)), "the line keeps out of the middle box");
+        assert!(!middle.contains(flow.label_at()));
+        assert!(flow.distance(flow.label_at()) < 1.0);
     }
 
     #[test]

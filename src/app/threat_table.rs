@@ -139,7 +139,7 @@ fn select_target(app: &mut ThreatboardApp, id: &Id) {
     let at = if let Some(e) = app.scene.element(id) {
         Some(e.rect.center())
     } else {
-        app.scene.flows.iter().find(|f| f.id == *id).map(|f| f.a + (f.b - f.a) * f.label_t)
+        app.scene.flows.iter().find(|f| f.id == *id).map(super::scene::FlowShape::label_at)
     };
     let area = app.canvas_rect;
     if let Some(at) = at

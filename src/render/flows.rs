@@ -12,7 +12,7 @@ use super::scene::{
 };
 use super::style::{LineStyle, Palette, Style};
 use super::{name_or_id, text};
-use crate::model::geometry::Rect;
+use crate::model::geometry::{self, Rect};
 use crate::model::{Document, Encryption, Flow, Id, Index, Point, encryption};
 
 /// Padding inside flow label boxes.
@@ -153,17 +153,12 @@ fn pair(f: &Flow) -> (&str, &str) {
 
 /// The sideways offset of each flow in its group (by position in `doc.flows`): neighbours are spread far
 /// enough apart for their labels to sit side by side on their own lines, within [`MAX_SPACING`].
-fn group_offsets(
-    doc: &Document,
-    index: &Index<'_>,
-    elements: &[ElementShape],
-    texts: &[Option<LabelText>],
-) -> Vec<f64> {
+fn group_offsets(doc: &Document, index: &Index<'_>, outlines: &[Outline], texts: &[Option<LabelText>]) -> Vec<f64> {
     let mut groups: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     for (i, f) in doc.flows.iter().enumerate() {
         groups.entry(pair(f)).or_default().push(i);
     }
-    let centre = |id: &str| index.element_position(id).map(|i| elements[i].rect.centre());
+    let centre = |id: &str| index.element_position(id).map(|i| outlines[i].rect.centre());
     let mut offsets = vec![0.0; doc.flows.len()];
     for (i, f) in doc.flows.iter().enumerate() {
         let key = pair(f);
@@ -188,6 +183,91 @@ fn group_offsets(
     offsets
 }
 
+/// A flow's line and the side it bends to (a unit vector).
+pub(super) struct Route {
+    pub curve: Curve,
+    pub bend: Point,
+}
+
+/// Routes every flow of `doc` between the `outlines` of its elements (in document order): flows between
+/// the same two elements spread apart by [`group_offsets`], self-loops stacked, and, with `obstacles`,
+/// each line bent around the elements in its way where a nearby bend clears them. `None` for a flow
+/// whose ends are missing.
+fn routes(
+    doc: &Document,
+    index: &Index<'_>,
+    outlines: &[Outline],
+    offsets: &[f64],
+    obstacles: Option<&Grid>,
+) -> Vec<Option<Route>> {
+    let mut loops: HashMap<&str, usize> = HashMap::new();
+    doc.flows
+        .iter()
+        .enumerate()
+        .map(|(fi, f)| {
+            let ia = index.element_position(f.from.as_str())?;
+            let ib = index.element_position(f.to.as_str())?;
+            let (oa, ob) = (&outlines[ia], &outlines[ib]);
+            if ia == ib {
+                let nth = loops.entry(f.from.as_str()).or_default();
+                *nth += 1;
+                return Some(Route { curve: route::self_loop(oa, *nth - 1), bend: Point::new(0.707, -0.707) });
+            }
+            let key = pair(f);
+            let (first, second) = if f.from.as_str() == key.0 { (oa, ob) } else { (ob, oa) };
+            let normal = route::pair_normal(first.rect.centre(), second.rect.centre());
+            let base = offsets[fi];
+            let (curve, offset) = match obstacles {
+                Some(grid) => around(oa, ob, normal, base, grid, [ia as u32, ib as u32]),
+                None => (route::between(oa, ob, base, normal), base),
+            };
+            Some(Route { curve, bend: if offset < 0.0 { Point::new(-normal.x, -normal.y) } else { normal } })
+        })
+        .collect()
+}
+
+/// The curve from `a` to `b` that runs through the fewest elements other than its `ends`, trying bends
+/// ever further from `base`; returns it with its offset.
+fn around(a: &Outline, b: &Outline, normal: Point, base: f64, obstacles: &Grid, ends: [u32; 2]) -> (Curve, f64) {
+    let mut best: Option<(usize, Curve, f64)> = None;
+    for (k, offset) in offset_candidates(base).enumerate() {
+        let c = route::between(a, b, offset, normal);
+        let hits = blocked(&c, obstacles, ends, best.as_ref().map_or(usize::MAX, |(h, _, _)| *h));
+        if best.as_ref().is_none_or(|(h, _, _)| hits < *h) {
+            best = Some((hits, c, offset));
+        }
+        // Nothing to avoid, or a straight route through a crowd that no nearby offset clears.
+        if hits == 0 || (k == 0 && hits > CROWD) {
+            break;
+        }
+    }
+    best.map_or_else(|| (route::between(a, b, base, normal), base), |(_, c, offset)| (c, offset))
+}
+
+/// The obstacles flows are routed around: each element's box with a little room.
+pub(super) fn obstacle_grid(boxes: impl Iterator<Item = Rect>) -> Grid {
+    let mut obstacles = Grid::new();
+    for (i, r) in boxes.enumerate() {
+        obstacles.insert(r.expand(4.0, 4.0, 4.0, 4.0), i as u32);
+    }
+    obstacles
+}
+
+/// The line of each flow of `doc` (document order; `None` where an end is missing), routed as the drawn
+/// exports route it, bent around elements in the way when `avoid` is set.
+pub(super) fn curves(doc: &Document, avoid: bool) -> Vec<Option<Curve>> {
+    let index = Index::new(doc);
+    let outlines: Vec<Outline> = doc
+        .elements
+        .iter()
+        .map(|e| Outline::new(e.kind, Rect::centred(e.at, geometry::element_size(e.kind, &e.label))))
+        .collect();
+    let texts: Vec<Option<LabelText>> = doc.flows.iter().map(|f| LabelText::of(f, encryption(f))).collect();
+    let offsets = group_offsets(doc, &index, &outlines, &texts);
+    let obstacles = avoid.then(|| obstacle_grid(outlines.iter().map(|o| o.rect)));
+    routes(doc, &index, &outlines, &offsets, obstacles.as_ref()).into_iter().map(|r| r.map(|r| r.curve)).collect()
+}
+
 /// Routes every flow and places its label. Labels keep clear of what `labels` already holds.
 pub(super) fn flow_shapes(
     doc: &Document,
@@ -199,42 +279,13 @@ pub(super) fn flow_shapes(
     badged: impl Fn(&str) -> bool,
 ) -> Vec<FlowShape> {
     let texts: Vec<Option<LabelText>> = doc.flows.iter().map(|f| LabelText::of(f, encryption(f))).collect();
-    let offsets = group_offsets(doc, index, elements, &texts);
-    let mut loops: HashMap<&str, usize> = HashMap::new();
+    let outlines: Vec<Outline> = elements.iter().map(|e| Outline { rect: e.rect, radius: e.radius }).collect();
+    let offsets = group_offsets(doc, index, &outlines, &texts);
+    let routes = routes(doc, index, &outlines, &offsets, Some(obstacles));
     let mut shapes = Vec::with_capacity(doc.flows.len());
     let mut text_of = Vec::with_capacity(doc.flows.len());
-    for (fi, f) in doc.flows.iter().enumerate() {
-        let (Some(ia), Some(ib)) = (index.element_position(f.from.as_str()), index.element_position(f.to.as_str()))
-        else {
-            continue;
-        };
-        let (a, b) = (&elements[ia], &elements[ib]);
-        let (oa, ob) = (Outline { rect: a.rect, radius: a.radius }, Outline { rect: b.rect, radius: b.radius });
-        let (curve, bend) = if ia == ib {
-            let nth = loops.entry(f.from.as_str()).or_default();
-            *nth += 1;
-            (route::self_loop(&oa, *nth - 1), Point::new(0.707, -0.707))
-        } else {
-            let key = pair(f);
-            let (first, second) = if f.from.as_str() == key.0 { (&oa, &ob) } else { (&ob, &oa) };
-            let normal = route::pair_normal(first.rect.centre(), second.rect.centre());
-            let ends = [ia as u32, ib as u32];
-            let base = offsets[fi];
-            let mut best: Option<(usize, Curve, f64)> = None;
-            for (k, offset) in offset_candidates(base).enumerate() {
-                let c = route::between(&oa, &ob, offset, normal);
-                let hits = blocked(&c, obstacles, ends, best.as_ref().map_or(usize::MAX, |(h, _, _)| *h));
-                if best.as_ref().is_none_or(|(h, _, _)| hits < *h) {
-                    best = Some((hits, c, offset));
-                }
-                // Nothing to avoid, or a straight route through a crowd that no nearby offset clears.
-                if hits == 0 || (k == 0 && hits > CROWD) {
-                    break;
-                }
-            }
-            let (_, c, offset) = best.unwrap_or((0, route::between(&oa, &ob, base, normal), base));
-            (c, if offset < 0.0 { Point::new(-normal.x, -normal.y) } else { normal })
-        };
+    for (fi, (f, r)) in doc.flows.iter().zip(routes).enumerate() {
+        let Some(Route { curve, bend }) = r else { continue };
         let enc = encryption(f);
         let mut arrowheads = vec![route::arrowhead(curve.end(), curve.end_direction())];
         if f.bidirectional {

@@ -74,6 +74,14 @@ pub fn selection<'a>(doc: &Document, ids: impl IntoIterator<Item = &'a str>) -> 
     }
 }
 
+/// The line of each flow of `doc`, in document order (`None` where an end is missing), as the drawn
+/// exports route it: from outline to outline, spread apart from other flows between the same two
+/// elements, self-loops stacked, and, when `avoid` is set, bent around elements in the way (which costs
+/// a grid of the elements' boxes). Arrowheads sit at the ends; the exports shorten the line under them.
+pub fn flow_curves(doc: &Document, avoid: bool) -> Vec<Option<route::Curve>> {
+    flows::curves(doc, avoid)
+}
+
 /// What a drawing or report calls an item: its label, or its id when the label is blank. (Unlike
 /// `Item::display_name`, the result borrows from the document, not from a temporary `Item`.)
 pub(crate) fn name_or_id<'a>(label: &'a str, id: &'a crate::model::Id) -> &'a str {

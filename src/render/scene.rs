@@ -207,9 +207,8 @@ impl Scene {
         let mut labels = Grid::new();
         let boundaries = boundary_shapes(doc, &index, &palette, &mut labels);
         let elements = element_shapes(doc, &palette);
-        let mut obstacles = Grid::new();
-        for (i, e) in elements.iter().enumerate() {
-            obstacles.insert(e.rect.expand(4.0, 4.0, 4.0, 4.0), i as u32);
+        let obstacles = flows::obstacle_grid(elements.iter().map(|e| e.rect));
+        for e in &elements {
             labels.insert_weighted(e.rect.expand(3.0, 3.0, 3.0, 3.0), NO_OWNER, HARD);
         }
         let mut badges = Vec::new();
