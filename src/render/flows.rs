@@ -131,7 +131,9 @@ fn offset_candidates(base: f64) -> impl Iterator<Item = f64> {
 fn blocked(curve: &Curve, obstacles: &Grid, ends: [u32; 2], enough: usize) -> usize {
     let mut hits: Vec<u32> = Vec::new();
     let mut prev = curve.start();
-    for q in curve.sample(16).skip(1) {
+    // A straight line is its own one piece: the boxes a convex box's pieces meet are the ones it meets.
+    let pieces = if matches!(curve, Curve::Line { .. }) { 1 } else { 16 };
+    for q in curve.sample(pieces).skip(1) {
         let p = prev;
         obstacles.along(p, q, |_, r, owner| {
             if !ends.contains(&owner) && !hits.contains(&owner) && route::segment_hits(p, q, r) {

@@ -4,8 +4,6 @@
 //! every piece of text is escaped here (and cleaned of control characters once more, whatever an overlay
 //! put into the scene). Numbers are written rounded to 0.1, so the same scene always gives the same bytes.
 
-use std::fmt::Write as _;
-
 use super::legend::{Legend, Sample};
 use super::route::Curve;
 use super::scene::{Anchor, Badge, BoundaryShape, ElementShape, FlowLabel, FlowShape, Scene, TextBlock};
@@ -90,7 +88,7 @@ impl Writer {
             self.out.push('-');
         }
         let a = tenths.unsigned_abs();
-        let _ = write!(self.out, "{}", a / 10);
+        self.out.push_str(itoa::Buffer::new().format(a / 10));
         let frac = (a % 10) as u8;
         if frac != 0 {
             self.out.push('.');
@@ -116,7 +114,12 @@ impl Writer {
     }
 
     fn color(&mut self, c: Color) {
-        let _ = write!(self.out, "#{:02x}{:02x}{:02x}", c.r, c.g, c.b);
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        self.out.push('#');
+        for byte in [c.r, c.g, c.b] {
+            self.out.push(char::from(HEX[usize::from(byte >> 4)]));
+            self.out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
     }
 
     fn attr_color(&mut self, name: &str, c: Color) {

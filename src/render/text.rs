@@ -21,6 +21,10 @@ pub fn clean(text: &str) -> String {
 
 /// [`clean`], with line breaks turned into spaces and the ends trimmed: for one-line places.
 pub fn clean_line(text: &str) -> String {
+    // Most labels have nothing to clean: no line breaks, tabs or forbidden characters.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return text.trim().to_owned();
+    }
     let cleaned = clean(text);
     cleaned.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
 }
@@ -147,6 +151,9 @@ mod tests {
     fn clean_strips_controls_and_bidi_but_keeps_line_breaks() {
         assert_eq!(clean("a\0b\u{1b}[31mc\td\u{202E}e\u{2066}f\u{85}g\r\nh"), "ab[31mc de\u{0066}g\nh");
         assert_eq!(clean_line(" one \n two\n\n"), "one two");
+        assert_eq!(clean_line("  plain label "), "plain label");
+        assert_eq!(clean_line("   "), "");
+        assert_eq!(clean_line("tab\there"), "tab here");
         assert_eq!(clean("agent ↔ kas"), "agent ↔ kas");
     }
 
