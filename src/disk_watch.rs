@@ -4,7 +4,8 @@
 //! [`DiskWatch`] remembers the version of the file the editor last read or wrote, and polls the file
 //! at most every [`POLL_EVERY`]: a cheap metadata look (length, modification time, inode) first, and
 //! only when that moved, a read and hash of the contents. A file that was touched but holds the same
-//! bytes is not a change. No egui here; the editor drives it from its frame loop.
+//! bytes is not a change. No egui here; the editor drives it from its frame loop, woken by a thread
+//! that compares [`Stamp`]s, so an idle window draws no frames just to look.
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::Hasher;
@@ -45,7 +46,7 @@ pub enum Status {
 
 /// Cheap facts that change whenever a file is written: when they stay the same, the bytes are not read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
+pub struct Stamp {
     len: u64,
     modified: Option<SystemTime>,
     inode: u64,
@@ -91,6 +92,11 @@ impl DiskWatch {
         self.path.as_deref()
     }
 
+    /// How often the file is looked at.
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
     /// Changes how often the file is looked at.
     pub fn set_interval(&mut self, interval: Duration) {
         self.interval = interval;
@@ -115,6 +121,12 @@ impl DiskWatch {
             self.disk = self.observe();
         }
         self.status()
+    }
+
+    /// Looks at the file now, whether or not a look is due, and says where things stand.
+    pub fn look(&mut self, now: Instant) -> Status {
+        self.next_poll = None;
+        self.poll(now)
     }
 
     /// How long until the next look is due (zero if overdue); `None` when no file is watched.
@@ -162,7 +174,7 @@ impl DiskWatch {
             }
             Err(_) => return self.disk,
         };
-        let stamp = Stamp { len: meta.len(), modified: meta.modified().ok(), inode: inode(&meta) };
+        let stamp = Stamp::of(&meta);
         if self.stamp == Some(stamp) {
             return self.disk;
         }
@@ -173,6 +185,18 @@ impl DiskWatch {
             }
             Err(_) => self.disk,
         }
+    }
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Self {
+        Self { len: meta.len(), modified: meta.modified().ok(), inode: inode(meta) }
+    }
+
+    /// The stamp of the file at `path` now; `None` when it cannot be looked at (missing, say).
+    /// Comparing two is how a watcher thread can tell, without reading the file, that it is worth a look.
+    pub fn read(path: &Path) -> Option<Self> {
+        std::fs::metadata(path).ok().map(|m| Self::of(&m))
     }
 }
 

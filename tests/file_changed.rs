@@ -98,3 +98,24 @@ fn saving_over_a_version_not_seen_asks_first() {
     assert_eq!(h.state().session().doc, v2, "reload takes the version on disk");
     assert_eq!(json::load_file(&file).unwrap(), v2);
 }
+
+#[test]
+fn a_change_on_disk_wakes_an_idle_window_and_nothing_else_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("model.json");
+    let v1 = sample("kubernetes-agent-2020-05.json");
+    json::save_file(&file, &v1).unwrap();
+    let mut h = harness(v1, &file, Duration::from_millis(30));
+    h.run_steps(5);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!h.ctx.has_requested_repaint(), "an idle window with an unchanged file asks for no frame");
+
+    json::save_file(&file, &sample("kubernetes-agent-2020-10.json")).unwrap();
+    let woke = (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(20));
+        h.ctx.has_requested_repaint()
+    });
+    assert!(woke, "the file's change asks for a frame without any input");
+    h.run_steps(1);
+    assert!(asking(&h), "and that frame asks about the change");
+}

@@ -1,15 +1,20 @@
-//! "The file changed on disk": the open file is polled through [`DiskWatch`] from the frame loop
-//! (one delayed repaint per poll, never a continuous one); when another program changed it the
-//! editor offers to reload it or keep its own version, and a save over a version it has not seen asks
-//! first instead of overwriting.
+//! "The file changed on disk": the open file is looked at through [`DiskWatch`] from the frame loop;
+//! when another program changed it the editor offers to reload it or keep its own version, and a save
+//! over a version it has not seen asks first instead of overwriting.
+//!
+//! A small thread compares the file's [`Stamp`] once per poll interval and wakes the window only when
+//! it moved, so an idle window draws no frames at all (a timed repaint per poll would draw two a second).
 
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use egui::Context;
 
 use super::app::ThreatboardApp;
 use super::file_ops;
-use crate::disk_watch::{DiskWatch, Status};
+use crate::disk_watch::{DiskWatch, POLL_EVERY, Stamp, Status};
 use crate::formats::json;
 
 /// What the editor is asking about the file on disk.
@@ -28,6 +33,77 @@ pub struct Disk {
     pub(super) watch: DiskWatch,
     /// The question being asked, if any.
     pub(super) question: Option<Question>,
+    /// The thread that wakes the window when the file's stamp moves; `None` until a file is open, or
+    /// when no thread could be started (the frame loop then schedules its own looks).
+    waker: Option<Arc<Waker>>,
+    /// Starting the thread failed once; not tried again.
+    no_thread: bool,
+}
+
+/// What the frame loop and the waker thread share.
+#[derive(Debug)]
+struct Waker {
+    path: Mutex<Option<PathBuf>>,
+    interval: Mutex<Duration>,
+    woken: AtomicBool,
+}
+
+impl Waker {
+    /// Starts the thread for `ctx`. It ends once the window drops its side.
+    fn start(ctx: &Context, interval: Duration) -> std::io::Result<Arc<Self>> {
+        let shared =
+            Arc::new(Self { path: Mutex::new(None), interval: Mutex::new(interval), woken: AtomicBool::new(false) });
+        let (ours, ctx) = (Arc::clone(&shared), ctx.clone());
+        std::thread::Builder::new().name("threatboard-disk-watch".into()).spawn(move || {
+            let mut last: Option<(PathBuf, Option<Stamp>)> = None;
+            loop {
+                let interval = ours.interval.lock().map_or(POLL_EVERY, |i| *i);
+                std::thread::sleep(interval.max(Duration::from_millis(20)));
+                if Arc::strong_count(&ours) == 1 {
+                    return;
+                }
+                let path = ours.path.lock().ok().and_then(|p| p.clone());
+                let Some(path) = path else {
+                    last = None;
+                    continue;
+                };
+                let stamp = Stamp::read(&path);
+                if last.as_ref().is_some_and(|(p, s)| *p == path && *s != stamp) {
+                    ours.woken.store(true, Ordering::Release);
+                    ctx.request_repaint();
+                }
+                last = Some((path, stamp));
+            }
+        })?;
+        Ok(shared)
+    }
+}
+
+impl Disk {
+    /// Keeps the waker thread watching `path` every `interval`; false when there is no thread.
+    fn keep_waker(&mut self, ctx: &Context, path: Option<&std::path::Path>, interval: Duration) -> bool {
+        if self.waker.is_none() && !self.no_thread && path.is_some() {
+            match Waker::start(ctx, interval) {
+                Ok(w) => self.waker = Some(w),
+                Err(_) => self.no_thread = true,
+            }
+        }
+        let Some(w) = &self.waker else { return false };
+        if let Ok(mut p) = w.path.lock()
+            && p.as_deref() != path
+        {
+            *p = path.map(std::path::Path::to_path_buf);
+        }
+        if let Ok(mut i) = w.interval.lock() {
+            *i = interval;
+        }
+        true
+    }
+
+    /// True once after the thread saw the file's stamp move.
+    fn woken(&self) -> bool {
+        self.waker.as_ref().is_some_and(|w| w.woken.swap(false, Ordering::AcqRel))
+    }
 }
 
 impl ThreatboardApp {
@@ -64,7 +140,11 @@ pub fn update(app: &mut ThreatboardApp, ctx: &Context) {
         app.disk.question = None;
     }
     let now = Instant::now();
-    match app.disk.watch.poll(now) {
+    let interval = app.disk.watch.interval();
+    let path = app.path.clone();
+    let threaded = app.disk.keep_waker(ctx, path.as_deref(), interval);
+    let status = if app.disk.woken() { app.disk.watch.look(now) } else { app.disk.watch.poll(now) };
+    match status {
         Status::Changed if app.disk.question.is_none() => app.disk.question = Some(Question::Changed),
         Status::Removed => {
             app.disk.watch.keep_mine();
@@ -74,7 +154,7 @@ pub fn update(app: &mut ThreatboardApp, ctx: &Context) {
         Status::InSync if app.disk.question == Some(Question::Changed) => app.disk.question = None,
         _ => {}
     }
-    if let Some(wait) = app.disk.watch.due_in(now) {
+    if !threaded && let Some(wait) = app.disk.watch.due_in(now) {
         ctx.request_repaint_after(wait.max(Duration::from_millis(50)));
     }
     question_ui(app, ctx);
