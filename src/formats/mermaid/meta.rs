@@ -2,6 +2,7 @@
 //! Mermaid ids of the diagram, one JSON object per line (format described in ARCHITECTURE.md).
 
 use std::collections::{HashMap, VecDeque};
+use std::io;
 
 use serde::{Deserialize, Serialize};
 
@@ -86,16 +87,48 @@ pub struct FlowMeta {
     pub notes: String,
 }
 
-/// JSON for one metadata line: `%` is escaped so that nothing in a comment reads as `%%{`.
-pub fn json<T: Serialize>(value: &T) -> String {
-    // `%` could end the comment early; `<`, `>` and `&` are escaped so that no label looks like HTML
-    // where the Mermaid text is embedded (a Markdown report). All four only occur inside JSON strings.
-    serde_json::to_string(value)
-        .unwrap_or_default()
-        .replace('%', "\\u0025")
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+/// Appends the JSON for one metadata line to `out`: compact, with `%`, `<`, `>` and `&` escaped
+/// as `\u…`. `scratch` is working space, reused between calls.
+///
+/// `%` could end the comment early; `<`, `>` and `&` are escaped so that no label looks like HTML
+/// where the Mermaid text is embedded (a Markdown report).
+pub fn write_json<T: Serialize>(out: &mut String, scratch: &mut Vec<u8>, value: &T) {
+    scratch.clear();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *scratch, MetaFormatter);
+    if value.serialize(&mut serializer).is_ok()
+        && let Ok(text) = std::str::from_utf8(scratch)
+    {
+        out.push_str(text);
+    }
+}
+
+/// serde_json's compact output, with the four characters escaped. JSON only holds them inside
+/// strings, and every string (keys too) is written through `write_string_fragment`.
+struct MetaFormatter;
+
+impl serde_json::ser::Formatter for MetaFormatter {
+    fn write_string_fragment<W: ?Sized + io::Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
+        write_escaped(writer, fragment)
+    }
+
+    fn write_raw_fragment<W: ?Sized + io::Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
+        write_escaped(writer, fragment)
+    }
+}
+
+fn write_escaped<W: ?Sized + io::Write>(writer: &mut W, text: &str) -> io::Result<()> {
+    let mut rest = text;
+    while let Some(at) = rest.find(['%', '<', '>', '&']) {
+        writer.write_all(&rest.as_bytes()[..at])?;
+        writer.write_all(match rest.as_bytes()[at] {
+            b'%' => b"\\u0025",
+            b'<' => b"\\u003c",
+            b'>' => b"\\u003e",
+            _ => b"\\u0026",
+        })?;
+        rest = &rest[at + 1..];
+    }
+    writer.write_all(rest.as_bytes())
 }
 
 /// All metadata of a diagram, keyed by Mermaid ids.
@@ -168,4 +201,38 @@ pub fn read(lines: &[(Pos, String)], warn: &mut impl FnMut(Pos, String)) -> Meta
         }
     }
     meta
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON as first written: serde_json's text with the four characters replaced afterwards.
+    fn replaced(value: &impl Serialize) -> String {
+        serde_json::to_string(value)
+            .unwrap_or_default()
+            .replace('%', "\\u0025")
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
+    }
+
+    #[test]
+    fn escaping_while_writing_matches_replacing_afterwards() {
+        let mut scratch = Vec::new();
+        for text in ["", "plain", "100% <b>&amp;</b>", "%%{init}%%", "\"q\" \\ \n\t\u{1}", "日本 ♥ &&", "<<>>"] {
+            let fm = FlowMeta {
+                id: None,
+                protocol: text.to_owned(),
+                encrypted: Some(true),
+                out_of_scope_reason: text.repeat(2),
+                notes: format!("{text}%"),
+            };
+            let em = ElementMeta { at: Some([-0.1, 1.0e300]), notes: text.to_owned(), ..ElementMeta::default() };
+            let mut out = String::from("x ");
+            write_json(&mut out, &mut scratch, &fm);
+            write_json(&mut out, &mut scratch, &em);
+            assert_eq!(out, format!("x {}{}", replaced(&fm), replaced(&em)));
+        }
+    }
 }
