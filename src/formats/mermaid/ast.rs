@@ -7,7 +7,7 @@ pub type Pos = usize;
 
 /// A parsed flowchart.
 #[derive(Debug, Default)]
-pub struct Diagram {
+pub struct Diagram<'a> {
     /// The header's direction (`TB` when the header names none).
     pub direction: Direction,
     /// Statements at the top level, in order.
@@ -19,7 +19,7 @@ pub struct Diagram {
     /// `accDescr`.
     pub acc_descr: Option<String>,
     /// Every `%% threatboard:…` comment line: its offset and the text after `%%`.
-    pub meta: Vec<(Pos, String)>,
+    pub meta: Vec<(Pos, &'a str)>,
     /// Things the parser skipped: offset and message.
     pub skipped: Vec<(Pos, String)>,
 }

@@ -42,13 +42,13 @@ impl<'a> Lines<'a> {
 
 /// What the pre-pass found.
 #[derive(Debug, Default)]
-pub struct Prepass {
+pub struct Prepass<'a> {
     /// The text with front matter, directives and comments blanked out.
     pub code: String,
     /// `title:` from the front matter.
     pub title: Option<String>,
     /// Comment lines: offset of `%%` and the text after it.
-    pub comments: Vec<(Pos, String)>,
+    pub comments: Vec<(Pos, &'a str)>,
     /// Skipped constructs: offset and message.
     pub skipped: Vec<(Pos, String)>,
 }
@@ -62,7 +62,7 @@ fn blank(code: &mut [u8], from: usize, to: usize) {
 }
 
 /// Runs the pre-pass over `text`.
-pub fn prepass(text: &str, lines: &Lines<'_>) -> Result<Prepass, MermaidError> {
+pub fn prepass<'a>(text: &'a str, lines: &Lines<'_>) -> Result<Prepass<'a>, MermaidError> {
     let mut code = text.as_bytes().to_vec();
     let mut out = Prepass::default();
     let mut i = 0;
@@ -104,7 +104,7 @@ pub fn prepass(text: &str, lines: &Lines<'_>) -> Result<Prepass, MermaidError> {
             continue;
         }
         if line[indent..].starts_with("%%") {
-            out.comments.push((at, line[indent + 2..].trim_end_matches('\r').to_owned()));
+            out.comments.push((at, line[indent + 2..].trim_end_matches('\r')));
             blank(&mut code, at, line_end);
         }
         i = line_end + 1;
@@ -115,7 +115,7 @@ pub fn prepass(text: &str, lines: &Lines<'_>) -> Result<Prepass, MermaidError> {
 }
 
 /// Reads `title:` from the front matter; other keys are configuration and are skipped.
-fn front_matter(body: &str, offset: usize, out: &mut Prepass) {
+fn front_matter(body: &str, offset: usize, out: &mut Prepass<'_>) {
     let mut at = offset;
     for line in body.split_inclusive('\n') {
         let trimmed = line.trim_end();

@@ -1,9 +1,10 @@
 //! Threatboard's own metadata in `%%` comment lines: what Mermaid cannot express, keyed by the
 //! Mermaid ids of the diagram, one JSON object per line (format described in ARCHITECTURE.md).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::io;
 
+use foldhash::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::META_VERSION;
@@ -131,26 +132,25 @@ fn write_escaped<W: ?Sized + io::Write>(writer: &mut W, text: &str) -> io::Resul
     writer.write_all(rest.as_bytes())
 }
 
-/// All metadata of a diagram, keyed by Mermaid ids.
+/// All metadata of a diagram, keyed by Mermaid ids (borrowed from the diagram's text).
 #[derive(Debug, Default)]
-pub struct Meta {
+pub struct Meta<'a> {
     /// Document facts, when present (then the diagram was written by Threatboard).
     pub doc: Option<DocMeta>,
     /// By subgraph id.
-    pub boundaries: HashMap<String, BoundaryMeta>,
+    pub boundaries: HashMap<&'a str, BoundaryMeta>,
     /// By node id.
-    pub elements: HashMap<String, ElementMeta>,
+    pub elements: HashMap<&'a str, ElementMeta>,
     /// By (from, to) node ids, in the order the flows appear.
-    pub flows: HashMap<(String, String), VecDeque<FlowMeta>>,
+    pub flows: HashMap<(&'a str, &'a str), VecDeque<FlowMeta>>,
     /// Threats, in order.
     pub threats: Vec<(Pos, Threat)>,
 }
 
 /// Reads the metadata lines; malformed lines are reported and skipped.
-pub fn read(lines: &[(Pos, String)], warn: &mut impl FnMut(Pos, String)) -> Meta {
+pub fn read<'a>(lines: &[(Pos, &'a str)], warn: &mut impl FnMut(Pos, String)) -> Meta<'a> {
     let mut meta = Meta::default();
-    for (pos, line) in lines {
-        let pos = *pos;
+    for &(pos, line) in lines {
         let Some(rest) = line.strip_prefix(PREFIX) else { continue };
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         let version: u32 = rest[..digits].parse().unwrap_or(0);
@@ -169,35 +169,38 @@ pub fn read(lines: &[(Pos, String)], warn: &mut impl FnMut(Pos, String)) -> Meta
             warn(pos, "Threatboard metadata line without a JSON object; ignored".into());
             continue;
         };
-        let words: Vec<&str> = rest[..brace].split_whitespace().collect();
+        let mut words = rest[..brace].split_whitespace();
         let body = &rest[brace..];
         let bad = |e: serde_json::Error| format!("Threatboard metadata could not be read ({e}); line ignored");
-        match words.as_slice() {
-            ["document"] => match serde_json::from_str(body) {
+        match (words.next(), words.next(), words.next(), words.next()) {
+            (Some("document"), None, None, None) => match serde_json::from_str(body) {
                 Ok(d) => meta.doc = Some(d),
                 Err(e) => warn(pos, bad(e)),
             },
-            ["boundary", id] => match serde_json::from_str(body) {
+            (Some("boundary"), Some(id), None, None) => match serde_json::from_str(body) {
                 Ok(b) => {
-                    meta.boundaries.insert((*id).to_owned(), b);
+                    meta.boundaries.insert(id, b);
                 }
                 Err(e) => warn(pos, bad(e)),
             },
-            ["element", id] => match serde_json::from_str(body) {
+            (Some("element"), Some(id), None, None) => match serde_json::from_str(body) {
                 Ok(e) => {
-                    meta.elements.insert((*id).to_owned(), e);
+                    meta.elements.insert(id, e);
                 }
                 Err(e) => warn(pos, bad(e)),
             },
-            ["flow", from, to] => match serde_json::from_str(body) {
-                Ok(f) => meta.flows.entry(((*from).to_owned(), (*to).to_owned())).or_default().push_back(f),
+            (Some("flow"), Some(from), Some(to), None) => match serde_json::from_str(body) {
+                Ok(f) => meta.flows.entry((from, to)).or_default().push_back(f),
                 Err(e) => warn(pos, bad(e)),
             },
-            ["threat"] => match serde_json::from_str(body) {
+            (Some("threat"), None, None, None) => match serde_json::from_str(body) {
                 Ok(t) => meta.threats.push((pos, t)),
                 Err(e) => warn(pos, bad(e)),
             },
-            _ => warn(pos, format!("unknown Threatboard metadata `{}`; line ignored", words.join(" "))),
+            _ => {
+                let words: Vec<&str> = rest[..brace].split_whitespace().collect();
+                warn(pos, format!("unknown Threatboard metadata `{}`; line ignored", words.join(" ")));
+            }
         }
     }
     meta

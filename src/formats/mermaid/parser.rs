@@ -13,7 +13,7 @@ use crate::model::Direction;
 const MAX_DEPTH: usize = 100;
 
 /// Parses a flowchart.
-pub fn parse(source: &str, lines: &Lines<'_>) -> Result<Diagram, MermaidError> {
+pub fn parse<'a>(source: &'a str, lines: &Lines<'_>) -> Result<Diagram<'a>, MermaidError> {
     let pre = lexer::prepass(source, lines)?;
     let mut p =
         Parser { s: &pre.code, b: pre.code.as_bytes(), pos: 0, lines, edges: 0, depth: 0, diagram: Diagram::default() };
@@ -23,7 +23,7 @@ pub fn parse(source: &str, lines: &Lines<'_>) -> Result<Diagram, MermaidError> {
         .comments
         .into_iter()
         .filter(|(_, t)| t.trim_start().starts_with("threatboard:"))
-        .map(|(pos, t)| (pos, t.trim().to_owned()))
+        .map(|(pos, t)| (pos, t.trim()))
         .collect();
     p.header()?;
     let statements = p.statements(None)?;
@@ -31,7 +31,7 @@ pub fn parse(source: &str, lines: &Lines<'_>) -> Result<Diagram, MermaidError> {
     Ok(p.diagram)
 }
 
-struct Parser<'a> {
+struct Parser<'a, 's> {
     s: &'a str,
     b: &'a [u8],
     pos: usize,
@@ -39,7 +39,7 @@ struct Parser<'a> {
     /// Links created so far, which `linkStyle` indices refer to.
     edges: usize,
     depth: usize,
-    diagram: Diagram,
+    diagram: Diagram<'s>,
 }
 
 fn is_word(b: u8) -> bool {
@@ -69,7 +69,7 @@ pub fn keyword_prefix(id: &str) -> Option<&'static str> {
     KEYWORDS.iter().copied().find(|k| id.starts_with(k) && !id.as_bytes().get(k.len()).copied().is_some_and(is_word))
 }
 
-impl Parser<'_> {
+impl Parser<'_, '_> {
     fn err(&self, pos: Pos, message: impl Into<String>) -> MermaidError {
         self.lines.error(pos, message)
     }
