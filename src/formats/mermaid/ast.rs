@@ -1,5 +1,7 @@
 //! The syntax tree of a flowchart, as written: nothing here is mapped onto the model yet.
 
+use std::borrow::Cow;
+
 use crate::model::Direction;
 
 /// A byte offset in the source text.
@@ -11,7 +13,7 @@ pub struct Diagram<'a> {
     /// The header's direction (`TB` when the header names none).
     pub direction: Direction,
     /// Statements at the top level, in order.
-    pub statements: Vec<Stmt>,
+    pub statements: Vec<Stmt<'a>>,
     /// `title:` from the YAML front matter.
     pub title: Option<String>,
     /// `accTitle` and `accDescr`.
@@ -26,11 +28,11 @@ pub struct Diagram<'a> {
 
 /// One statement.
 #[derive(Debug)]
-pub enum Stmt {
+pub enum Stmt<'a> {
     /// Nodes and the links between them: `a & b --> c -.-> d`.
-    Chain(Chain),
+    Chain(Chain<'a>),
     /// `subgraph … end`.
-    Subgraph(Subgraph),
+    Subgraph(Subgraph<'a>),
     /// `class a,b name`.
     Class {
         /// Where the statement starts.
@@ -53,11 +55,11 @@ pub enum Stmt {
 
 /// A vertex statement: groups of nodes joined by links.
 #[derive(Debug)]
-pub struct Chain {
+pub struct Chain<'a> {
     /// Node groups (`a & b`), one more than links.
-    pub groups: Vec<Vec<Node>>,
+    pub groups: Vec<Vec<Node<'a>>>,
     /// The links between consecutive groups.
-    pub links: Vec<Link>,
+    pub links: Vec<Link<'a>>,
 }
 
 /// How a node is drawn.
@@ -99,25 +101,25 @@ pub enum Shape {
 
 /// Label text with where it starts.
 #[derive(Debug, Clone)]
-pub struct Label {
+pub struct Label<'a> {
     /// Offset of the text (kept for diagnostics about labels).
     #[allow(dead_code)]
     pub pos: Pos,
-    /// The decoded label.
-    pub text: String,
+    /// The decoded label (borrowed from the source when nothing needed decoding).
+    pub text: Cow<'a, str>,
 }
 
 /// A node reference, maybe with a shape, a label and classes.
 #[derive(Debug)]
-pub struct Node {
+pub struct Node<'a> {
     /// Offset of the id.
     pub pos: Pos,
     /// The id as written.
-    pub id: String,
+    pub id: &'a str,
     /// Shape, when given.
     pub shape: Option<Shape>,
     /// Label, when given.
-    pub label: Option<Label>,
+    pub label: Option<Label<'a>>,
     /// `:::name` classes.
     pub classes: Vec<String>,
     /// `@{…}` keys the importer does not use.
@@ -141,7 +143,7 @@ pub enum Stroke {
 
 /// A link between two node groups.
 #[derive(Debug)]
-pub struct Link {
+pub struct Link<'a> {
     /// Offset of the link.
     pub pos: Pos,
     /// `e1@` edge id.
@@ -153,12 +155,12 @@ pub struct Link {
     /// Arrowhead (or cross or circle) at the end.
     pub head_at_end: bool,
     /// Edge text.
-    pub label: Option<Label>,
+    pub label: Option<Label<'a>>,
 }
 
 /// `subgraph id[title] … end`.
 #[derive(Debug)]
-pub struct Subgraph {
+pub struct Subgraph<'a> {
     /// Offset of `subgraph`.
     pub pos: Pos,
     /// The id, when one is given (a title with spaces and no brackets has none).
@@ -166,5 +168,5 @@ pub struct Subgraph {
     /// The title.
     pub title: Option<String>,
     /// Statements inside.
-    pub body: Vec<Stmt>,
+    pub body: Vec<Stmt<'a>>,
 }

@@ -17,7 +17,7 @@ impl<'a> Lines<'a> {
     /// Indexes the line starts of `text`.
     pub fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Self { text, starts }
     }
 
@@ -105,7 +105,8 @@ pub fn prepass<'a>(text: &'a str, lines: &Lines<'_>) -> Result<Prepass<'a>, Merm
         }
         if line[indent..].starts_with("%%") {
             out.comments.push((at, line[indent + 2..].trim_end_matches('\r')));
-            blank(&mut code, at, line_end);
+            // A comment line holds no line break to keep.
+            code[at..line_end].fill(b' ');
         }
         i = line_end + 1;
     }

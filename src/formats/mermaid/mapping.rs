@@ -75,33 +75,29 @@ impl<'a> Walk<'a> {
         self.warnings.push((pos, message.into()));
     }
 
-    fn node(&mut self, n: &'a super::ast::Node) -> usize {
+    fn node(&mut self, n: &'a super::ast::Node<'_>) -> usize {
         let next = self.nodes.len();
-        let i = *self.node_index.entry(n.id.as_str()).or_insert(next);
+        let i = *self.node_index.entry(n.id).or_insert(next);
         if i == next {
-            self.nodes.push(NodeInfo { mid: &n.id, pos: n.pos, shape: None, label: None, out_of_scope: false });
+            self.nodes.push(NodeInfo { mid: n.id, pos: n.pos, shape: None, label: None, out_of_scope: false });
         }
         if n.shape.is_some() {
             self.nodes[i].shape = n.shape;
         }
         if let Some(l) = &n.label {
-            self.nodes[i].label = Some(&l.text);
+            self.nodes[i].label = Some(&*l.text);
         }
         i
     }
 
     #[allow(clippy::too_many_lines)] // one arm per statement kind, each short
-    fn statements(&mut self, stmts: &'a [Stmt], current: Option<usize>) {
+    fn statements(&mut self, stmts: &'a [Stmt<'_>], current: Option<usize>) {
         for stmt in stmts {
             match stmt {
                 Stmt::Chain(chain) => {
                     for group in &chain.groups {
                         for n in group {
-                            if n.has_data
-                                && n.shape.is_none()
-                                && n.label.is_none()
-                                && self.edge_ids.contains(n.id.as_str())
-                            {
+                            if n.has_data && n.shape.is_none() && n.label.is_none() && self.edge_ids.contains(n.id) {
                                 self.warn(n.pos, format!("properties of link `{}` ignored (styling)", n.id));
                                 continue;
                             }
@@ -117,7 +113,7 @@ impl<'a> Walk<'a> {
                                 }
                             }
                             if let Some(c) = current {
-                                self.subgraphs[c].mentions.push(Cow::Borrowed(&n.id));
+                                self.subgraphs[c].mentions.push(Cow::Borrowed(n.id));
                             }
                         }
                     }
@@ -129,14 +125,11 @@ impl<'a> Walk<'a> {
                             self.warn(link.pos, "invisible link `~~~` ignored (it only guides Mermaid's layout)");
                             continue;
                         }
-                        let text = link.label.as_ref().map_or("", |l| l.text.as_str());
+                        let text = link.label.as_ref().map_or("", |l| &*l.text);
                         for a in &chain.groups[k] {
                             for b in &chain.groups[k + 1] {
-                                let (from, to) = if link.head_at_start && !link.head_at_end {
-                                    (b.id.as_str(), a.id.as_str())
-                                } else {
-                                    (a.id.as_str(), b.id.as_str())
-                                };
+                                let (from, to) =
+                                    if link.head_at_start && !link.head_at_end { (b.id, a.id) } else { (a.id, b.id) };
                                 self.edges.push(EdgeInfo {
                                     pos: link.pos,
                                     from,

@@ -1,6 +1,7 @@
 //! Label text: escaping for Mermaid's quoted strings, and decoding what people write in labels
 //! (entity codes, HTML entities, `<br>` line breaks, multi-line text).
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// Escapes a label for use inside `"…"` in Mermaid, so that nothing in it can end the string,
@@ -64,8 +65,12 @@ pub fn mentions_style(s: &str) -> bool {
 
 /// Turns label text as written in a diagram into the label: trims it, turns `<br>` and line breaks
 /// (with the indentation around them) into `\n`, and decodes `#name;`, `#123;` and HTML entities.
-pub fn decode(raw: &str) -> String {
+pub fn decode(raw: &str) -> Cow<'_, str> {
     let raw = raw.trim();
+    // Only these characters start something to decode; most labels have none of them.
+    if !raw.contains(['<', '#', '&', '\r', '\n']) {
+        return Cow::Borrowed(raw);
+    }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(c) = rest.chars().next() {
@@ -104,7 +109,7 @@ pub fn decode(raw: &str) -> String {
         out.push(c);
         rest = &rest[c.len_utf8()..];
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Length of a `<br>`, `<br/>`, `<br />` or `</br>` tag at the start of `s`.
