@@ -198,12 +198,50 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// Picks a free id: `wanted` when it is a valid id, else a slug of it, made unique.
-fn fresh_id(wanted: &str, fallback: &str, taken: &mut HashSet<String>) -> Id {
-    let base = Id::new(wanted).unwrap_or_else(|_| Id::slug(wanted, fallback));
-    let id = Id::unique(&base, |s| taken.contains(s));
-    taken.insert(id.as_str().to_owned());
-    id
+/// Whether an id the importer knows of has been given to an item yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdUse {
+    /// Named in the metadata; no item has it yet.
+    Unclaimed,
+    /// An item has it.
+    Given,
+}
+
+/// The ids of the document being built: every id the metadata names, and every fresh one made.
+struct Ids {
+    known: HashMap<String, IdUse>,
+}
+
+impl Ids {
+    /// A metadata id is taken by its first user; a second one (a hand-edited file) gets a fresh id.
+    fn claim(&mut self, id: Id, pos: Pos, warnings: &mut Vec<(Pos, String)>) -> Option<Id> {
+        match self.known.get_mut(id.as_str()) {
+            Some(IdUse::Given) => {
+                warnings.push((pos, format!("id `{id}` from the metadata is used twice; a new one is made")));
+                None
+            }
+            Some(used @ IdUse::Unclaimed) => {
+                *used = IdUse::Given;
+                Some(id)
+            }
+            None => {
+                self.known.insert(id.as_str().to_owned(), IdUse::Given);
+                Some(id)
+            }
+        }
+    }
+
+    /// Picks a free id: `wanted` when it is a valid id, else a slug of it, made unique.
+    fn fresh(&mut self, wanted: &str, fallback: &str) -> Id {
+        let base = Id::new(wanted).unwrap_or_else(|_| Id::slug(wanted, fallback));
+        let id = if self.known.contains_key(base.as_str()) {
+            Id::unique(&base, |s| self.known.contains_key(s))
+        } else {
+            base
+        };
+        self.known.insert(id.as_str().to_owned(), IdUse::Given);
+        id
+    }
 }
 
 /// Maps a parsed diagram onto a document.
@@ -247,38 +285,30 @@ pub fn to_document(diagram: Diagram<'_>, lines: &Lines<'_>) -> Imported {
         }
     }
 
-    let mut taken: HashSet<String> = HashSet::with_capacity(2 * (walk.nodes.len() + walk.edges.len()));
-    for m in meta.boundaries.values().filter_map(|b| b.id.as_ref()) {
-        taken.insert(m.as_str().to_owned());
+    let mut ids = Ids { known: HashMap::with_capacity(2 * (walk.nodes.len() + walk.edges.len())) };
+    let meta_ids = (meta.boundaries.values().filter_map(|b| b.id.as_ref()))
+        .chain(meta.elements.values().filter_map(|e| e.id.as_ref()))
+        .chain(meta.flows.values().flatten().filter_map(|f| f.id.as_ref()));
+    for id in meta_ids {
+        ids.known.insert(id.as_str().to_owned(), IdUse::Unclaimed);
     }
-    for m in meta.elements.values().filter_map(|e| e.id.as_ref()) {
-        taken.insert(m.as_str().to_owned());
-    }
-    for fm in meta.flows.values().flatten().filter_map(|f| f.id.as_ref()) {
-        taken.insert(fm.as_str().to_owned());
-    }
-    let mut used: HashSet<String> = HashSet::with_capacity(walk.nodes.len() + walk.edges.len());
-    // A metadata id is taken by its first user; a second one (a hand-edited file) gets a fresh id.
-    let mut claim_meta_id = |id: &Id, pos: Pos, warnings: &mut Vec<(Pos, String)>| {
-        if used.insert(id.as_str().to_owned()) {
-            Some(id.clone())
-        } else {
-            warnings.push((pos, format!("id `{id}` from the metadata is used twice; a new one is made")));
-            None
-        }
-    };
 
     let mut boundary_ids: Vec<Id> = Vec::with_capacity(walk.subgraphs.len());
     for sg in &walk.subgraphs {
         let from_meta = meta.boundaries.get(sg.key.as_str()).and_then(|b| b.id.clone());
-        let id = match from_meta.and_then(|id| claim_meta_id(&id, sg.pos, &mut warnings)) {
+        let id = match from_meta.and_then(|id| ids.claim(id, sg.pos, &mut warnings)) {
             Some(id) => id,
-            None if sg.explicit => fresh_id(&sg.key, "boundary", &mut taken),
-            None => fresh_id(Id::slug(sg.title.as_deref().unwrap_or(""), "boundary").as_str(), "boundary", &mut taken),
+            None if sg.explicit => ids.fresh(&sg.key, "boundary"),
+            None => ids.fresh(Id::slug(sg.title.as_deref().unwrap_or(""), "boundary").as_str(), "boundary"),
         };
         boundary_ids.push(id);
     }
-    let mut doc = Document { direction: diagram.direction, ..Document::default() };
+    let mut doc = Document {
+        direction: diagram.direction,
+        elements: Vec::with_capacity(walk.nodes.len()),
+        flows: Vec::with_capacity(walk.edges.len()),
+        ..Document::default()
+    };
     for (i, sg) in walk.subgraphs.iter().enumerate() {
         let notes = meta.boundaries.get(sg.key.as_str()).map(|b| b.notes.clone()).unwrap_or_default();
         doc.boundaries.push(Boundary {
@@ -290,19 +320,20 @@ pub fn to_document(diagram: Diagram<'_>, lines: &Lines<'_>) -> Imported {
     }
 
     let mut positioned: Vec<bool> = Vec::new();
-    let mut element_of: HashMap<&str, Id> = HashMap::with_capacity(walk.nodes.len());
+    // The element (its index in `doc.elements`) for each Mermaid node id.
+    let mut element_of: HashMap<&str, usize> = HashMap::with_capacity(walk.nodes.len());
     let mut add_element = |doc: &mut Document,
                            positioned: &mut Vec<bool>,
                            warnings: &mut Vec<(Pos, String)>,
-                           taken: &mut HashSet<String>,
+                           ids: &mut Ids,
                            info: &NodeInfo<'_>,
                            boundary: Option<usize>,
                            stand_in: Option<&SubgraphInfo<'_>>| {
-        let em = meta.elements.remove(info.mid).unwrap_or_default();
-        let id = match em.id.clone().and_then(|id| claim_meta_id(&id, info.pos, warnings)) {
+        let mut em = meta.elements.remove(info.mid).unwrap_or_default();
+        let id = match em.id.take().and_then(|id| ids.claim(id, info.pos, warnings)) {
             Some(id) => id,
-            None if stand_in.is_some() => fresh_id(&format!("{}-node", Id::slug(info.mid, "boundary")), "node", taken),
-            None => fresh_id(info.mid, "node", taken),
+            None if stand_in.is_some() => ids.fresh(&format!("{}-node", Id::slug(info.mid, "boundary")), "node"),
+            None => ids.fresh(info.mid, "node"),
         };
         let label = match (info.label, stand_in) {
             (Some(l), _) => l.to_owned(),
@@ -316,7 +347,7 @@ pub fn to_document(diagram: Diagram<'_>, lines: &Lines<'_>) -> Imported {
         positioned.push(em.at.is_some());
         let at = em.at.map_or(Point::default(), |[x, y]| Point::new(x, y));
         doc.elements.push(Element {
-            id: id.clone(),
+            id,
             kind: em.kind.unwrap_or_else(|| shapes::kind(info.shape)),
             label,
             boundary: boundary.map(|b| boundary_ids[b].clone()),
@@ -325,15 +356,15 @@ pub fn to_document(diagram: Diagram<'_>, lines: &Lines<'_>) -> Imported {
             out_of_scope_reason: em.out_of_scope_reason,
             notes,
         });
-        id
+        doc.elements.len() - 1
     };
     for info in &walk.nodes {
         if walk.subgraph_index.contains_key(info.mid) {
             continue;
         }
         let boundary = claimed.get(info.mid).copied();
-        let id = add_element(&mut doc, &mut positioned, &mut warnings, &mut taken, info, boundary, None);
-        element_of.insert(info.mid, id);
+        let i = add_element(&mut doc, &mut positioned, &mut warnings, &mut ids, info, boundary, None);
+        element_of.insert(info.mid, i);
     }
     // Links to a subgraph: an element inside its boundary stands for it.
     for e in &walk.edges {
@@ -353,27 +384,30 @@ pub fn to_document(diagram: Diagram<'_>, lines: &Lines<'_>) -> Imported {
                     out_of_scope: walk.nodes[i].out_of_scope,
                 },
             );
-            let id = add_element(&mut doc, &mut positioned, &mut warnings, &mut taken, &info, Some(s), Some(sg));
+            let i = add_element(&mut doc, &mut positioned, &mut warnings, &mut ids, &info, Some(s), Some(sg));
+            let id = &doc.elements[i].id;
             warnings.push((
                 e.pos,
                 format!("link to subgraph `{end}`: flows connect elements, so element `{id}` inside the boundary stands for it"),
             ));
-            element_of.insert(end, id);
+            element_of.insert(end, i);
         }
     }
 
     for e in &walk.edges {
-        let (Some(from), Some(to)) = (element_of.get(e.from), element_of.get(e.to)) else { continue };
+        let (Some(&from), Some(&to)) = (element_of.get(e.from), element_of.get(e.to)) else { continue };
+        let (from, to) = (&doc.elements[from].id, &doc.elements[to].id);
         let fm = meta.flows.get_mut(&(e.from, e.to)).and_then(std::collections::VecDeque::pop_front);
-        let (label, protocol, fm) = if let Some(fm) = fm {
-            (text::split_flow_text(e.text, &fm.protocol), fm.protocol.clone(), fm)
+        let (label, protocol, mut fm) = if let Some(mut fm) = fm {
+            let protocol = std::mem::take(&mut fm.protocol);
+            (text::split_flow_text(e.text, &protocol), protocol, fm)
         } else {
             let p = protocol::recognise(e.text).map(|p| p.name.to_owned()).unwrap_or_default();
             (e.text.to_owned(), p, meta::FlowMeta::default())
         };
-        let id = match fm.id.clone().and_then(|id| claim_meta_id(&id, e.pos, &mut warnings)) {
+        let id = match fm.id.take().and_then(|id| ids.claim(id, e.pos, &mut warnings)) {
             Some(id) => id,
-            None => fresh_id(Id::slug(&format!("{from}-to-{to}"), "flow").as_str(), "flow", &mut taken),
+            None => ids.fresh(Id::slug(&format!("{from}-to-{to}"), "flow").as_str(), "flow"),
         };
         doc.flows.push(Flow {
             id,

@@ -289,7 +289,7 @@ pub fn split_flow_text(text: &str, protocol: &str) -> String {
     if text == protocol {
         return String::new();
     }
-    text.strip_suffix(&format!(" · {protocol}")).unwrap_or(text).to_owned()
+    text.strip_suffix(protocol).and_then(|rest| rest.strip_suffix(" · ")).unwrap_or(text).to_owned()
 }
 
 #[cfg(test)]
