@@ -1,6 +1,7 @@
 //! The syntax tree of a flowchart, as written: nothing here is mapped onto the model yet.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use crate::model::Direction;
 
@@ -13,7 +14,13 @@ pub struct Diagram<'a> {
     /// The header's direction (`TB` when the header names none).
     pub direction: Direction,
     /// Statements at the top level, in order.
-    pub statements: Vec<Stmt<'a>>,
+    pub statements: Vec<Stmt>,
+    /// The nodes of every chain, in text order; chains refer to them through [`Diagram::groups`].
+    pub nodes: Vec<Node<'a>>,
+    /// Node groups (`a & b`): ranges of [`Diagram::nodes`].
+    pub groups: Vec<Range<usize>>,
+    /// The links of every chain, in text order.
+    pub links: Vec<Link<'a>>,
     /// `title:` from the YAML front matter.
     pub title: Option<String>,
     /// `accTitle` and `accDescr`.
@@ -28,11 +35,11 @@ pub struct Diagram<'a> {
 
 /// One statement.
 #[derive(Debug)]
-pub enum Stmt<'a> {
+pub enum Stmt {
     /// Nodes and the links between them: `a & b --> c -.-> d`.
-    Chain(Chain<'a>),
+    Chain(Chain),
     /// `subgraph … end`.
-    Subgraph(Subgraph<'a>),
+    Subgraph(Subgraph),
     /// `class a,b name`.
     Class {
         /// Where the statement starts.
@@ -53,13 +60,31 @@ pub enum Stmt<'a> {
     },
 }
 
-/// A vertex statement: groups of nodes joined by links.
+/// A vertex statement: groups of nodes joined by links. Its parts live in the [`Diagram`], so
+/// that a statement owns no allocations of its own.
 #[derive(Debug)]
-pub struct Chain<'a> {
-    /// Node groups (`a & b`), one more than links.
-    pub groups: Vec<Vec<Node<'a>>>,
-    /// The links between consecutive groups.
-    pub links: Vec<Link<'a>>,
+pub struct Chain {
+    /// Its node groups (`a & b`), one more than links: a range of [`Diagram::groups`].
+    pub groups: Range<usize>,
+    /// The links between consecutive groups: a range of [`Diagram::links`].
+    pub links: Range<usize>,
+}
+
+impl Diagram<'_> {
+    /// The nodes of a chain's `k`-th group.
+    pub fn group(&self, chain: &Chain, k: usize) -> &[Node<'_>] {
+        &self.nodes[self.groups[chain.groups.start + k].clone()]
+    }
+
+    /// A chain's node groups, in order.
+    pub fn groups_of(&self, chain: &Chain) -> impl Iterator<Item = &[Node<'_>]> {
+        self.groups[chain.groups.clone()].iter().map(|g| &self.nodes[g.clone()])
+    }
+
+    /// A chain's links, in order.
+    pub fn links_of(&self, chain: &Chain) -> &[Link<'_>] {
+        &self.links[chain.links.clone()]
+    }
 }
 
 /// How a node is drawn.
@@ -160,7 +185,7 @@ pub struct Link<'a> {
 
 /// `subgraph id[title] … end`.
 #[derive(Debug)]
-pub struct Subgraph<'a> {
+pub struct Subgraph {
     /// Offset of `subgraph`.
     pub pos: Pos,
     /// The id, when one is given (a title with spaces and no brackets has none).
@@ -168,5 +193,5 @@ pub struct Subgraph<'a> {
     /// The title.
     pub title: Option<String>,
     /// Statements inside.
-    pub body: Vec<Stmt<'a>>,
+    pub body: Vec<Stmt>,
 }

@@ -91,11 +91,11 @@ impl<'a> Walk<'a> {
     }
 
     #[allow(clippy::too_many_lines)] // one arm per statement kind, each short
-    fn statements(&mut self, stmts: &'a [Stmt<'_>], current: Option<usize>) {
+    fn statements(&mut self, d: &'a Diagram<'_>, stmts: &'a [Stmt], current: Option<usize>) {
         for stmt in stmts {
             match stmt {
                 Stmt::Chain(chain) => {
-                    for group in &chain.groups {
+                    for group in d.groups_of(chain) {
                         for n in group {
                             if n.has_data && n.shape.is_none() && n.label.is_none() && self.edge_ids.contains(n.id) {
                                 self.warn(n.pos, format!("properties of link `{}` ignored (styling)", n.id));
@@ -117,7 +117,7 @@ impl<'a> Walk<'a> {
                             }
                         }
                     }
-                    for (k, link) in chain.links.iter().enumerate() {
+                    for (k, link) in d.links_of(chain).iter().enumerate() {
                         if let Some(id) = &link.id {
                             self.edge_ids.insert(id);
                         }
@@ -126,8 +126,8 @@ impl<'a> Walk<'a> {
                             continue;
                         }
                         let text = link.label.as_ref().map_or("", |l| &*l.text);
-                        for a in &chain.groups[k] {
-                            for b in &chain.groups[k + 1] {
+                        for a in d.group(chain, k) {
+                            for b in d.group(chain, k + 1) {
                                 let (from, to) =
                                     if link.head_at_start && !link.head_at_end { (b.id, a.id) } else { (a.id, b.id) };
                                 self.edges.push(EdgeInfo {
@@ -167,7 +167,7 @@ impl<'a> Walk<'a> {
                         let key = self.subgraphs[index].key.clone();
                         self.subgraphs[c].mentions.push(Cow::Owned(key));
                     }
-                    self.statements(&sg.body, Some(index));
+                    self.statements(d, &sg.body, Some(index));
                     self.close_order.push(index);
                 }
                 Stmt::Class { pos, ids, class } => {
@@ -250,7 +250,7 @@ pub fn to_document(diagram: Diagram<'_>, lines: &Lines<'_>) -> Imported {
     let mut warnings: Vec<(Pos, String)> = diagram.skipped.clone();
     let mut meta: Meta = meta::read(&diagram.meta, &mut |pos, m| warnings.push((pos, m)));
     let mut walk = Walk { threatboard: meta.doc.is_some(), ..Walk::default() };
-    walk.statements(&diagram.statements, None);
+    walk.statements(&diagram, &diagram.statements, None);
     warnings.append(&mut walk.warnings);
     for (id, class) in std::mem::take(&mut walk.classes) {
         if is_out_of_scope_class(class)

@@ -153,7 +153,7 @@ impl<'a> Parser<'a, '_> {
         Ok(())
     }
 
-    fn statements(&mut self, subgraph: Option<Pos>) -> Result<Vec<Stmt<'a>>, MermaidError> {
+    fn statements(&mut self, subgraph: Option<Pos>) -> Result<Vec<Stmt>, MermaidError> {
         let mut out = Vec::new();
         loop {
             while matches!(self.peek(), Some(b' ' | b'\t' | b'\r' | b'\n' | b';')) {
@@ -213,7 +213,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Statements introduced by a keyword other than `subgraph`; `None` when there is none here.
-    fn keyword_statement(&mut self) -> Result<Keyword<'a>, MermaidError> {
+    fn keyword_statement(&mut self) -> Result<Keyword, MermaidError> {
         let start = self.pos;
         let spaced = |p: &Self, w: &str| p.at_keyword(w) && matches!(p.b.get(p.pos + w.len()), Some(b' ' | b'\t'));
         if spaced(self, "direction") {
@@ -311,7 +311,7 @@ impl<'a> Parser<'a, '_> {
         Ok(Keyword::None)
     }
 
-    fn subgraph(&mut self) -> Result<Subgraph<'a>, MermaidError> {
+    fn subgraph(&mut self) -> Result<Subgraph, MermaidError> {
         let pos = self.pos;
         self.pos += "subgraph".len();
         self.depth += 1;
@@ -354,10 +354,10 @@ impl<'a> Parser<'a, '_> {
         Ok(Subgraph { pos, id, title, body })
     }
 
-    fn chain(&mut self) -> Result<Chain<'a>, MermaidError> {
-        let mut groups = Vec::with_capacity(2);
-        groups.push(self.group()?);
-        let mut links = Vec::new();
+    /// A chain; its groups, nodes and links go to the diagram's lists.
+    fn chain(&mut self) -> Result<Chain, MermaidError> {
+        let (first_group, first_link) = (self.diagram.groups.len(), self.diagram.links.len());
+        let mut last = self.group()?;
         loop {
             let save = self.pos;
             self.skip_spaces();
@@ -369,26 +369,31 @@ impl<'a> Parser<'a, '_> {
             if self.at_separator() {
                 return Err(self.err(self.pos, "a link needs a node after it"));
             }
-            let group = self.group()?;
-            self.edges += groups.last().map_or(0, Vec::len) * group.len();
-            links.push(link);
-            groups.push(group);
+            let size = self.group()?;
+            self.edges += last * size;
+            last = size;
+            self.diagram.links.push(link);
         }
-        Ok(Chain { groups, links })
+        Ok(Chain { groups: first_group..self.diagram.groups.len(), links: first_link..self.diagram.links.len() })
     }
 
-    fn group(&mut self) -> Result<Vec<Node<'a>>, MermaidError> {
-        let mut nodes = vec![self.node()?];
+    /// A node group (`a & b`), added to the diagram's lists; returns how many nodes it has.
+    fn group(&mut self) -> Result<usize, MermaidError> {
+        let first = self.diagram.nodes.len();
+        let node = self.node()?;
+        self.diagram.nodes.push(node);
         loop {
             let save = self.pos;
             self.skip_spaces();
             if self.peek() == Some(b'&') && self.pos > save {
                 self.pos += 1;
                 self.skip_ws();
-                nodes.push(self.node()?);
+                let node = self.node()?;
+                self.diagram.nodes.push(node);
             } else {
                 self.pos = save;
-                return Ok(nodes);
+                self.diagram.groups.push(first..self.diagram.nodes.len());
+                return Ok(self.diagram.nodes.len() - first);
             }
         }
     }
@@ -847,9 +852,9 @@ impl<'a> Parser<'a, '_> {
 }
 
 /// What a keyword at the start of a statement turned out to be.
-enum Keyword<'a> {
+enum Keyword {
     /// A statement for the tree.
-    Statement(Stmt<'a>),
+    Statement(Stmt),
     /// Something read into the diagram itself (`accTitle`, `accDescr`).
     Read,
     /// No keyword here.
