@@ -3,6 +3,8 @@
 //!
 //! The pre-pass blanks what it removes with spaces, so every offset still points into the original text.
 
+use std::cell::OnceCell;
+
 use super::MermaidError;
 use super::ast::Pos;
 
@@ -10,22 +12,31 @@ use super::ast::Pos;
 #[derive(Debug)]
 pub struct Lines<'a> {
     text: &'a str,
-    starts: Vec<usize>,
+    /// Where each line starts; found when the first position is asked for, as most imports
+    /// have no warning to place.
+    starts: OnceCell<Vec<usize>>,
 }
 
 impl<'a> Lines<'a> {
-    /// Indexes the line starts of `text`.
+    /// Prepares to locate offsets in `text`.
     pub fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self { text, starts }
+        Self { text, starts: OnceCell::new() }
+    }
+
+    fn starts(&self) -> &[usize] {
+        self.starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            starts
+        })
     }
 
     /// Line and column of a byte offset.
     pub fn locate(&self, pos: Pos) -> (usize, usize) {
         let pos = pos.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= pos).max(1);
-        let start = self.starts[line - 1];
+        let starts = self.starts();
+        let line = starts.partition_point(|&s| s <= pos).max(1);
+        let start = starts[line - 1];
         let mut end = pos;
         while !self.text.is_char_boundary(end) {
             end -= 1;
