@@ -189,19 +189,18 @@ pub fn recognise(text: &str) -> Option<&'static Protocol> {
     }
     let split = text.split(|c: char| !(c.is_alphanumeric() || c == '+' || c == '.')).filter(|w| !w.is_empty());
     let mut found: Vec<&'static Protocol> = Vec::new();
-    let ssl;
-    if text.is_ascii() {
+    let ssl = if text.is_ascii() {
         // The same search as below, without lower-cased copies of the words.
         let words: Vec<&str> = split.collect();
         found.extend(words.windows(2).filter_map(|pair| find_ascii(pair.iter().copied())));
         found.extend(words.iter().filter_map(|w| find_ascii([*w])));
-        ssl = words.iter().any(|w| w.eq_ignore_ascii_case("ssl"));
+        words.iter().any(|w| w.eq_ignore_ascii_case("ssl"))
     } else {
         let words: Vec<String> = split.map(str::to_lowercase).collect();
         found.extend(words.windows(2).filter_map(|pair| lookup(&pair.join(" "))));
         found.extend(words.iter().filter_map(|w| lookup(w)));
-        ssl = words.iter().any(|w| w == "ssl");
-    }
+        words.iter().any(|w| w == "ssl")
+    };
     let transport_security = ssl || found.iter().any(|p| p.name == "tls");
     let application = found.iter().copied().find(|p| !matches!(p.name, "tls" | "tcp"));
     match application {

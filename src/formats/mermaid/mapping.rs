@@ -286,9 +286,12 @@ pub fn to_document(diagram: Diagram<'_>, lines: &Lines<'_>) -> Imported {
     }
 
     let mut ids = Ids { known: HashMap::with_capacity(2 * (walk.nodes.len() + walk.edges.len())) };
-    let meta_ids = (meta.boundaries.values().filter_map(|b| b.id.as_ref()))
+    let meta_ids = meta
+        .boundaries
+        .values()
+        .filter_map(|b| b.id.as_ref())
         .chain(meta.elements.values().filter_map(|e| e.id.as_ref()))
-        .chain(meta.flows.values().flatten().filter_map(|f| f.id.as_ref()));
+        .chain(meta.flows.remaining().filter_map(|f| f.id.as_ref()));
     for id in meta_ids {
         ids.known.insert(id.as_str().to_owned(), IdUse::Unclaimed);
     }
@@ -397,7 +400,7 @@ pub fn to_document(diagram: Diagram<'_>, lines: &Lines<'_>) -> Imported {
     for e in &walk.edges {
         let (Some(&from), Some(&to)) = (element_of.get(e.from), element_of.get(e.to)) else { continue };
         let (from, to) = (&doc.elements[from].id, &doc.elements[to].id);
-        let fm = meta.flows.get_mut(&(e.from, e.to)).and_then(std::collections::VecDeque::pop_front);
+        let fm = meta.flows.pop(e.from, e.to);
         let (label, protocol, mut fm) = if let Some(mut fm) = fm {
             let protocol = std::mem::take(&mut fm.protocol);
             (text::split_flow_text(e.text, &protocol), protocol, fm)

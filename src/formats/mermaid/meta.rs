@@ -1,7 +1,6 @@
 //! Threatboard's own metadata in `%%` comment lines: what Mermaid cannot express, keyed by the
 //! Mermaid ids of the diagram, one JSON object per line (format described in ARCHITECTURE.md).
 
-use std::collections::VecDeque;
 use std::io;
 
 use foldhash::HashMap;
@@ -142,9 +141,53 @@ pub struct Meta<'a> {
     /// By node id.
     pub elements: HashMap<&'a str, ElementMeta>,
     /// By (from, to) node ids, in the order the flows appear.
-    pub flows: HashMap<(&'a str, &'a str), VecDeque<FlowMeta>>,
+    pub flows: FlowFacts<'a>,
     /// Threats, in order.
     pub threats: Vec<(Pos, Threat)>,
+}
+
+/// Flow facts by (from, to) node ids. Several flows may join the same two nodes; their facts come
+/// back in the order of their lines. All facts sit in one list, each linked to the next one with
+/// the same ends, so that a diagram with many flows needs no list per pair.
+#[derive(Debug, Default)]
+pub struct FlowFacts<'a> {
+    /// Every flow's facts in line order, with the index of the next one with the same ends;
+    /// `None` once taken.
+    facts: Vec<(Option<FlowMeta>, Option<usize>)>,
+    /// For each (from, to): the first fact not yet taken, and the last one.
+    ends: HashMap<(&'a str, &'a str), (Option<usize>, usize)>,
+}
+
+impl<'a> FlowFacts<'a> {
+    fn push(&mut self, ends: (&'a str, &'a str), fact: FlowMeta) {
+        let i = self.facts.len();
+        self.facts.push((Some(fact), None));
+        match self.ends.get_mut(&ends) {
+            Some((first, last)) => {
+                match first {
+                    Some(_) => self.facts[*last].1 = Some(i),
+                    None => *first = Some(i),
+                }
+                *last = i;
+            }
+            None => {
+                self.ends.insert(ends, (Some(i), i));
+            }
+        }
+    }
+
+    /// The next facts for a flow from `from` to `to`, if any are left.
+    pub fn pop(&mut self, from: &'a str, to: &'a str) -> Option<FlowMeta> {
+        let (first, _) = self.ends.get_mut(&(from, to))?;
+        let i = (*first)?;
+        *first = self.facts[i].1;
+        self.facts[i].0.take()
+    }
+
+    /// Every flow's facts not yet taken, in line order.
+    pub fn remaining(&self) -> impl Iterator<Item = &FlowMeta> {
+        self.facts.iter().filter_map(|(fact, _)| fact.as_ref())
+    }
 }
 
 /// Reads the metadata lines; malformed lines are reported and skipped.
@@ -190,7 +233,7 @@ pub fn read<'a>(lines: &[(Pos, &'a str)], warn: &mut impl FnMut(Pos, String)) ->
                 Err(e) => warn(pos, bad(e)),
             },
             (Some("flow"), Some(from), Some(to), None) => match serde_json::from_str(body) {
-                Ok(f) => meta.flows.entry((from, to)).or_default().push_back(f),
+                Ok(f) => meta.flows.push((from, to), f),
                 Err(e) => warn(pos, bad(e)),
             },
             (Some("threat"), None, None, None) => match serde_json::from_str(body) {
