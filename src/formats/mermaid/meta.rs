@@ -102,7 +102,7 @@ pub fn write_json<T: Serialize>(out: &mut String, scratch: &mut Vec<u8>, value: 
     }
 }
 
-/// serde_json's compact output, with the four characters escaped. JSON only holds them inside
+/// `serde_json`'s compact output, with the four characters escaped. JSON only holds them inside
 /// strings, and every string (keys too) is written through `write_string_fragment`.
 struct MetaFormatter;
 
@@ -253,7 +253,7 @@ pub fn read<'a>(lines: &[(Pos, &'a str)], warn: &mut impl FnMut(Pos, String)) ->
 mod tests {
     use super::*;
 
-    /// The JSON as first written: serde_json's text with the four characters replaced afterwards.
+    /// The JSON as first written: `serde_json`'s text with the four characters replaced afterwards.
     fn replaced(value: &impl Serialize) -> String {
         serde_json::to_string(value)
             .unwrap_or_default()
