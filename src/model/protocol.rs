@@ -171,7 +171,7 @@ fn find_ascii<'w>(words: impl IntoIterator<Item = &'w str>) -> Option<&'static P
 /// `"gRPC"` → grpc, `"REST"` → http, `"HTTPS/REST"` → https; `"proxy pass"` → `None`.
 pub fn lookup(text: &str) -> Option<&'static Protocol> {
     // ASCII text lower-cases byte by byte; other text takes Unicode case rules (the Kelvin sign
-    // `K` lower-cases to `k`), so it is normalised into a new string first.
+    // `K` lower-cases to `k`), so it is normalised into a new string first.
     if text.is_ascii() {
         return find_ascii(text.split_whitespace());
     }
@@ -238,6 +238,14 @@ mod tests {
         assert_eq!(name(recognise("wss")), Some("wss"));
         assert_eq!(name(recognise("TLS")), Some("tls"));
         assert_eq!(recognise("proxy pass port 5005"), None);
+    }
+
+    #[test]
+    fn non_ascii_text_follows_unicode_case_rules() {
+        assert_eq!(name(lookup("\u{212a}AFKA")), Some("kafka"), "the Kelvin sign lower-cases to k");
+        assert_eq!(name(recognise("gRPC über TLS")), Some("grpcs"));
+        assert_eq!(name(recognise("\u{a0}REST\u{a0}API\u{a0}")), Some("http"));
+        assert_eq!(recognise("日本 proxy"), None);
     }
 
     #[test]
