@@ -4,6 +4,8 @@
 //! an alias such as `REST` or `gRPC over TLS`) gets that entry's facts; any other text is allowed and
 //! means "encryption unknown".
 
+use std::sync::LazyLock;
+
 /// One known protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Protocol {
@@ -125,15 +127,55 @@ fn normalise(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
+/// Every name and alias, lower case, with its entry. Names come first, so a name wins over an
+/// alias with the same spelling, as it did when the catalogue was searched in order.
+static KEYS: LazyLock<foldhash::HashMap<&'static str, &'static Protocol>> = LazyLock::new(|| {
+    let mut keys = foldhash::HashMap::default();
+    for p in CATALOGUE {
+        keys.entry(p.name).or_insert(p);
+    }
+    for p in CATALOGUE {
+        for alias in p.aliases {
+            keys.entry(*alias).or_insert(p);
+        }
+    }
+    keys
+});
+
+/// Longer than every name and alias: text that normalises to more bytes cannot name a protocol.
+const KEY_MAX: usize = 32;
+
+/// The entry that ASCII `words`, joined by single spaces and lower-cased, spell; no allocation.
+fn find_ascii<'w>(words: impl IntoIterator<Item = &'w str>) -> Option<&'static Protocol> {
+    let mut key = [0u8; KEY_MAX];
+    let mut len = 0;
+    for (k, word) in words.into_iter().enumerate() {
+        let sep = usize::from(k > 0);
+        if len + sep + word.len() > KEY_MAX {
+            return None;
+        }
+        if sep == 1 {
+            key[len] = b' ';
+        }
+        len += sep;
+        for b in word.bytes() {
+            key[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+    }
+    KEYS.get(std::str::from_utf8(&key[..len]).ok()?).copied()
+}
+
 /// The catalogue entry that `text` names, exactly or through an alias, ignoring case and extra spaces.
 ///
 /// `"gRPC"` → grpc, `"REST"` → http, `"HTTPS/REST"` → https; `"proxy pass"` → `None`.
 pub fn lookup(text: &str) -> Option<&'static Protocol> {
-    let key = normalise(text);
-    if key.is_empty() {
-        return None;
+    // ASCII text lower-cases byte by byte; other text takes Unicode case rules (the Kelvin sign
+    // `K` lower-cases to `k`), so it is normalised into a new string first.
+    if text.is_ascii() {
+        return find_ascii(text.split_whitespace());
     }
-    CATALOGUE.iter().find(|p| p.name == key).or_else(|| CATALOGUE.iter().find(|p| p.aliases.contains(&key.as_str())))
+    KEYS.get(normalise(text).as_str()).copied()
 }
 
 /// The protocol a piece of free text mentions, for importers reading edge labels.
@@ -145,19 +187,21 @@ pub fn recognise(text: &str) -> Option<&'static Protocol> {
     if let Some(p) = lookup(text) {
         return Some(p);
     }
-    let words: Vec<String> = text
-        .split(|c: char| !(c.is_alphanumeric() || c == '+' || c == '.'))
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
+    let split = text.split(|c: char| !(c.is_alphanumeric() || c == '+' || c == '.')).filter(|w| !w.is_empty());
     let mut found: Vec<&'static Protocol> = Vec::new();
-    for pair in words.windows(2) {
-        if let Some(p) = lookup(&pair.join(" ")) {
-            found.push(p);
-        }
-    }
-    found.extend(words.iter().filter_map(|w| lookup(w)));
-    let transport_security = found.iter().any(|p| p.name == "tls") || words.iter().any(|w| w == "ssl");
+    let ssl = if text.is_ascii() {
+        // The same search as below, without lower-cased copies of the words.
+        let words: Vec<&str> = split.collect();
+        found.extend(words.windows(2).filter_map(|pair| find_ascii(pair.iter().copied())));
+        found.extend(words.iter().filter_map(|w| find_ascii([*w])));
+        words.iter().any(|w| w.eq_ignore_ascii_case("ssl"))
+    } else {
+        let words: Vec<String> = split.map(str::to_lowercase).collect();
+        found.extend(words.windows(2).filter_map(|pair| lookup(&pair.join(" "))));
+        found.extend(words.iter().filter_map(|w| lookup(w)));
+        words.iter().any(|w| w == "ssl")
+    };
+    let transport_security = ssl || found.iter().any(|p| p.name == "tls");
     let application = found.iter().copied().find(|p| !matches!(p.name, "tls" | "tcp"));
     match application {
         Some(p) if transport_security && !p.encrypted => p.secure_twin().or(Some(p)),
@@ -194,6 +238,24 @@ mod tests {
         assert_eq!(name(recognise("wss")), Some("wss"));
         assert_eq!(name(recognise("TLS")), Some("tls"));
         assert_eq!(recognise("proxy pass port 5005"), None);
+    }
+
+    #[test]
+    fn non_ascii_text_follows_unicode_case_rules() {
+        assert_eq!(name(lookup("\u{212a}AFKA")), Some("kafka"), "the Kelvin sign lower-cases to k");
+        assert_eq!(name(recognise("gRPC über TLS")), Some("grpcs"));
+        assert_eq!(name(recognise("\u{a0}REST\u{a0}API\u{a0}")), Some("http"));
+        assert_eq!(recognise("日本 proxy"), None);
+    }
+
+    #[test]
+    fn every_key_fits_the_lookup_buffer() {
+        for p in CATALOGUE {
+            for n in std::iter::once(&p.name).chain(p.aliases) {
+                assert!(n.len() <= KEY_MAX, "{n}");
+                assert_eq!(name(lookup(n)), Some(p.name));
+            }
+        }
     }
 
     #[test]

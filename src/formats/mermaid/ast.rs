@@ -1,5 +1,8 @@
 //! The syntax tree of a flowchart, as written: nothing here is mapped onto the model yet.
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 use crate::model::Direction;
 
 /// A byte offset in the source text.
@@ -7,11 +10,17 @@ pub type Pos = usize;
 
 /// A parsed flowchart.
 #[derive(Debug, Default)]
-pub struct Diagram {
+pub struct Diagram<'a> {
     /// The header's direction (`TB` when the header names none).
     pub direction: Direction,
     /// Statements at the top level, in order.
     pub statements: Vec<Stmt>,
+    /// The nodes of every chain, in text order; chains refer to them through [`Diagram::groups`].
+    pub nodes: Vec<Node<'a>>,
+    /// Node groups (`a & b`): ranges of [`Diagram::nodes`].
+    pub groups: Vec<Range<usize>>,
+    /// The links of every chain, in text order.
+    pub links: Vec<Link<'a>>,
     /// `title:` from the YAML front matter.
     pub title: Option<String>,
     /// `accTitle` and `accDescr`.
@@ -19,7 +28,7 @@ pub struct Diagram {
     /// `accDescr`.
     pub acc_descr: Option<String>,
     /// Every `%% threatboard:…` comment line: its offset and the text after `%%`.
-    pub meta: Vec<(Pos, String)>,
+    pub meta: Vec<(Pos, &'a str)>,
     /// Things the parser skipped: offset and message.
     pub skipped: Vec<(Pos, String)>,
 }
@@ -51,13 +60,31 @@ pub enum Stmt {
     },
 }
 
-/// A vertex statement: groups of nodes joined by links.
+/// A vertex statement: groups of nodes joined by links. Its parts live in the [`Diagram`], so
+/// that a statement owns no allocations of its own.
 #[derive(Debug)]
 pub struct Chain {
-    /// Node groups (`a & b`), one more than links.
-    pub groups: Vec<Vec<Node>>,
-    /// The links between consecutive groups.
-    pub links: Vec<Link>,
+    /// Its node groups (`a & b`), one more than links: a range of [`Diagram::groups`].
+    pub groups: Range<usize>,
+    /// The links between consecutive groups: a range of [`Diagram::links`].
+    pub links: Range<usize>,
+}
+
+impl Diagram<'_> {
+    /// The nodes of a chain's `k`-th group.
+    pub fn group(&self, chain: &Chain, k: usize) -> &[Node<'_>] {
+        &self.nodes[self.groups[chain.groups.start + k].clone()]
+    }
+
+    /// A chain's node groups, in order.
+    pub fn groups_of(&self, chain: &Chain) -> impl Iterator<Item = &[Node<'_>]> {
+        self.groups[chain.groups.clone()].iter().map(|g| &self.nodes[g.clone()])
+    }
+
+    /// A chain's links, in order.
+    pub fn links_of(&self, chain: &Chain) -> &[Link<'_>] {
+        &self.links[chain.links.clone()]
+    }
 }
 
 /// How a node is drawn.
@@ -99,25 +126,25 @@ pub enum Shape {
 
 /// Label text with where it starts.
 #[derive(Debug, Clone)]
-pub struct Label {
+pub struct Label<'a> {
     /// Offset of the text (kept for diagnostics about labels).
     #[allow(dead_code)]
     pub pos: Pos,
-    /// The decoded label.
-    pub text: String,
+    /// The decoded label (borrowed from the source when nothing needed decoding).
+    pub text: Cow<'a, str>,
 }
 
 /// A node reference, maybe with a shape, a label and classes.
 #[derive(Debug)]
-pub struct Node {
+pub struct Node<'a> {
     /// Offset of the id.
     pub pos: Pos,
     /// The id as written.
-    pub id: String,
+    pub id: &'a str,
     /// Shape, when given.
     pub shape: Option<Shape>,
     /// Label, when given.
-    pub label: Option<Label>,
+    pub label: Option<Label<'a>>,
     /// `:::name` classes.
     pub classes: Vec<String>,
     /// `@{…}` keys the importer does not use.
@@ -141,7 +168,7 @@ pub enum Stroke {
 
 /// A link between two node groups.
 #[derive(Debug)]
-pub struct Link {
+pub struct Link<'a> {
     /// Offset of the link.
     pub pos: Pos,
     /// `e1@` edge id.
@@ -153,7 +180,7 @@ pub struct Link {
     /// Arrowhead (or cross or circle) at the end.
     pub head_at_end: bool,
     /// Edge text.
-    pub label: Option<Label>,
+    pub label: Option<Label<'a>>,
 }
 
 /// `subgraph id[title] … end`.

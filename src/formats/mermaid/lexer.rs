@@ -3,6 +3,8 @@
 //!
 //! The pre-pass blanks what it removes with spaces, so every offset still points into the original text.
 
+use std::cell::OnceCell;
+
 use super::MermaidError;
 use super::ast::Pos;
 
@@ -10,22 +12,31 @@ use super::ast::Pos;
 #[derive(Debug)]
 pub struct Lines<'a> {
     text: &'a str,
-    starts: Vec<usize>,
+    /// Where each line starts; found when the first position is asked for, as most imports
+    /// have no warning to place.
+    starts: OnceCell<Vec<usize>>,
 }
 
 impl<'a> Lines<'a> {
-    /// Indexes the line starts of `text`.
+    /// Prepares to locate offsets in `text`.
     pub fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        Self { text, starts }
+        Self { text, starts: OnceCell::new() }
+    }
+
+    fn starts(&self) -> &[usize] {
+        self.starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            starts
+        })
     }
 
     /// Line and column of a byte offset.
     pub fn locate(&self, pos: Pos) -> (usize, usize) {
         let pos = pos.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= pos).max(1);
-        let start = self.starts[line - 1];
+        let starts = self.starts();
+        let line = starts.partition_point(|&s| s <= pos).max(1);
+        let start = starts[line - 1];
         let mut end = pos;
         while !self.text.is_char_boundary(end) {
             end -= 1;
@@ -42,13 +53,13 @@ impl<'a> Lines<'a> {
 
 /// What the pre-pass found.
 #[derive(Debug, Default)]
-pub struct Prepass {
+pub struct Prepass<'a> {
     /// The text with front matter, directives and comments blanked out.
     pub code: String,
     /// `title:` from the front matter.
     pub title: Option<String>,
     /// Comment lines: offset of `%%` and the text after it.
-    pub comments: Vec<(Pos, String)>,
+    pub comments: Vec<(Pos, &'a str)>,
     /// Skipped constructs: offset and message.
     pub skipped: Vec<(Pos, String)>,
 }
@@ -62,7 +73,7 @@ fn blank(code: &mut [u8], from: usize, to: usize) {
 }
 
 /// Runs the pre-pass over `text`.
-pub fn prepass(text: &str, lines: &Lines<'_>) -> Result<Prepass, MermaidError> {
+pub fn prepass<'a>(text: &'a str, lines: &Lines<'_>) -> Result<Prepass<'a>, MermaidError> {
     let mut code = text.as_bytes().to_vec();
     let mut out = Prepass::default();
     let mut i = 0;
@@ -104,8 +115,9 @@ pub fn prepass(text: &str, lines: &Lines<'_>) -> Result<Prepass, MermaidError> {
             continue;
         }
         if line[indent..].starts_with("%%") {
-            out.comments.push((at, line[indent + 2..].trim_end_matches('\r').to_owned()));
-            blank(&mut code, at, line_end);
+            out.comments.push((at, line[indent + 2..].trim_end_matches('\r')));
+            // A comment line holds no line break to keep.
+            code[at..line_end].fill(b' ');
         }
         i = line_end + 1;
     }
@@ -115,7 +127,7 @@ pub fn prepass(text: &str, lines: &Lines<'_>) -> Result<Prepass, MermaidError> {
 }
 
 /// Reads `title:` from the front matter; other keys are configuration and are skipped.
-fn front_matter(body: &str, offset: usize, out: &mut Prepass) {
+fn front_matter(body: &str, offset: usize, out: &mut Prepass<'_>) {
     let mut at = offset;
     for line in body.split_inclusive('\n') {
         let trimmed = line.trim_end();

@@ -1,7 +1,9 @@
 //! From a parsed flowchart to a threat model: subgraphs become trust boundaries, nodes elements,
 //! links flows; Threatboard's own metadata, when present, wins over what the diagram suggests.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::ast::{Diagram, Pos, Shape, Stmt, Stroke};
 use super::lexer::Lines;
@@ -23,79 +25,79 @@ fn is_own_class(class: &str) -> bool {
     class.starts_with("tb")
 }
 
+// What the walk collects borrows its text from the parsed diagram (`'a`).
+
 #[derive(Debug)]
-struct NodeInfo {
-    mid: String,
+struct NodeInfo<'a> {
+    mid: &'a str,
     pos: Pos,
     shape: Option<Shape>,
-    label: Option<String>,
+    label: Option<&'a str>,
     out_of_scope: bool,
 }
 
 #[derive(Debug)]
-struct SubgraphInfo {
+struct SubgraphInfo<'a> {
     key: String,
     explicit: bool,
     title: Option<String>,
     pos: Pos,
-    mentions: Vec<String>,
-    parent: Option<usize>,
+    /// Node ids and subgraph keys its own statements mention.
+    mentions: Vec<Cow<'a, str>>,
 }
 
 #[derive(Debug)]
-struct EdgeInfo {
+struct EdgeInfo<'a> {
     pos: Pos,
-    from: String,
-    to: String,
-    text: String,
+    from: &'a str,
+    to: &'a str,
+    text: &'a str,
     dotted: bool,
     bidirectional: bool,
 }
 
 #[derive(Default)]
-struct Walk {
-    nodes: Vec<NodeInfo>,
-    node_index: HashMap<String, usize>,
-    subgraphs: Vec<SubgraphInfo>,
+struct Walk<'a> {
+    nodes: Vec<NodeInfo<'a>>,
+    node_index: HashMap<&'a str, usize>,
+    subgraphs: Vec<SubgraphInfo<'a>>,
     subgraph_index: HashMap<String, usize>,
     close_order: Vec<usize>,
-    edges: Vec<EdgeInfo>,
-    edge_ids: HashSet<String>,
-    classes: Vec<(String, String)>,
+    edges: Vec<EdgeInfo<'a>>,
+    edge_ids: HashSet<&'a str>,
+    classes: Vec<(&'a str, &'a str)>,
     warnings: Vec<(Pos, String)>,
     threatboard: bool,
 }
 
-impl Walk {
+impl<'a> Walk<'a> {
     fn warn(&mut self, pos: Pos, message: impl Into<String>) {
         self.warnings.push((pos, message.into()));
     }
 
-    fn node(&mut self, n: &super::ast::Node) -> usize {
-        let i = if let Some(&i) = self.node_index.get(&n.id) {
-            i
-        } else {
-            self.nodes.push(NodeInfo { mid: n.id.clone(), pos: n.pos, shape: None, label: None, out_of_scope: false });
-            self.node_index.insert(n.id.clone(), self.nodes.len() - 1);
-            self.nodes.len() - 1
-        };
+    fn node(&mut self, n: &'a super::ast::Node<'_>) -> usize {
+        let next = self.nodes.len();
+        let i = *self.node_index.entry(n.id).or_insert(next);
+        if i == next {
+            self.nodes.push(NodeInfo { mid: n.id, pos: n.pos, shape: None, label: None, out_of_scope: false });
+        }
         if n.shape.is_some() {
             self.nodes[i].shape = n.shape;
         }
         if let Some(l) = &n.label {
-            self.nodes[i].label = Some(l.text.clone());
+            self.nodes[i].label = Some(&*l.text);
         }
         i
     }
 
     #[allow(clippy::too_many_lines)] // one arm per statement kind, each short
-    fn statements(&mut self, stmts: &[Stmt], current: Option<usize>) {
+    fn statements(&mut self, d: &'a Diagram<'_>, stmts: &'a [Stmt], current: Option<usize>) {
         for stmt in stmts {
             match stmt {
                 Stmt::Chain(chain) => {
-                    for group in &chain.groups {
+                    for group in d.groups_of(chain) {
                         for n in group {
-                            if n.has_data && n.shape.is_none() && n.label.is_none() && self.edge_ids.contains(&n.id) {
+                            if n.has_data && n.shape.is_none() && n.label.is_none() && self.edge_ids.contains(n.id) {
                                 self.warn(n.pos, format!("properties of link `{}` ignored (styling)", n.id));
                                 continue;
                             }
@@ -111,31 +113,28 @@ impl Walk {
                                 }
                             }
                             if let Some(c) = current {
-                                self.subgraphs[c].mentions.push(n.id.clone());
+                                self.subgraphs[c].mentions.push(Cow::Borrowed(n.id));
                             }
                         }
                     }
-                    for (k, link) in chain.links.iter().enumerate() {
+                    for (k, link) in d.links_of(chain).iter().enumerate() {
                         if let Some(id) = &link.id {
-                            self.edge_ids.insert(id.clone());
+                            self.edge_ids.insert(id);
                         }
                         if link.stroke == Stroke::Invisible {
                             self.warn(link.pos, "invisible link `~~~` ignored (it only guides Mermaid's layout)");
                             continue;
                         }
-                        let text = link.label.as_ref().map(|l| l.text.clone()).unwrap_or_default();
-                        for a in &chain.groups[k] {
-                            for b in &chain.groups[k + 1] {
-                                let (from, to) = if link.head_at_start && !link.head_at_end {
-                                    (b.id.clone(), a.id.clone())
-                                } else {
-                                    (a.id.clone(), b.id.clone())
-                                };
+                        let text = link.label.as_ref().map_or("", |l| &*l.text);
+                        for a in d.group(chain, k) {
+                            for b in d.group(chain, k + 1) {
+                                let (from, to) =
+                                    if link.head_at_start && !link.head_at_end { (b.id, a.id) } else { (a.id, b.id) };
                                 self.edges.push(EdgeInfo {
                                     pos: link.pos,
                                     from,
                                     to,
-                                    text: text.clone(),
+                                    text,
                                     dotted: link.stroke == Stroke::Dotted,
                                     bidirectional: link.head_at_start && link.head_at_end,
                                 });
@@ -159,7 +158,6 @@ impl Walk {
                                 title: sg.title.clone(),
                                 pos: sg.pos,
                                 mentions: Vec::new(),
-                                parent: None,
                             });
                             self.subgraph_index.insert(key, self.subgraphs.len() - 1);
                             self.subgraphs.len() - 1
@@ -167,14 +165,14 @@ impl Walk {
                     };
                     if let Some(c) = current {
                         let key = self.subgraphs[index].key.clone();
-                        self.subgraphs[c].mentions.push(key);
+                        self.subgraphs[c].mentions.push(Cow::Owned(key));
                     }
-                    self.statements(&sg.body, Some(index));
+                    self.statements(d, &sg.body, Some(index));
                     self.close_order.push(index);
                 }
                 Stmt::Class { pos, ids, class } => {
                     for id in ids {
-                        self.classes.push((id.clone(), class.clone()));
+                        self.classes.push((id, class));
                     }
                     if !is_out_of_scope_class(class) && !is_own_class(class) {
                         self.warn(*pos, format!("class `{class}` ignored (styling)"));
@@ -200,25 +198,63 @@ impl Walk {
     }
 }
 
-/// Picks a free id: `wanted` when it is a valid id, else a slug of it, made unique.
-fn fresh_id(wanted: &str, fallback: &str, taken: &mut HashSet<String>) -> Id {
-    let base = Id::new(wanted).unwrap_or_else(|_| Id::slug(wanted, fallback));
-    let id = Id::unique(&base, |s| taken.contains(s));
-    taken.insert(id.as_str().to_owned());
-    id
+/// Whether an id the importer knows of has been given to an item yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdUse {
+    /// Named in the metadata; no item has it yet.
+    Unclaimed,
+    /// An item has it.
+    Given,
+}
+
+/// The ids of the document being built: every id the metadata names, and every fresh one made.
+struct Ids {
+    known: HashMap<String, IdUse>,
+}
+
+impl Ids {
+    /// A metadata id is taken by its first user; a second one (a hand-edited file) gets a fresh id.
+    fn claim(&mut self, id: Id, pos: Pos, warnings: &mut Vec<(Pos, String)>) -> Option<Id> {
+        match self.known.get_mut(id.as_str()) {
+            Some(IdUse::Given) => {
+                warnings.push((pos, format!("id `{id}` from the metadata is used twice; a new one is made")));
+                None
+            }
+            Some(used @ IdUse::Unclaimed) => {
+                *used = IdUse::Given;
+                Some(id)
+            }
+            None => {
+                self.known.insert(id.as_str().to_owned(), IdUse::Given);
+                Some(id)
+            }
+        }
+    }
+
+    /// Picks a free id: `wanted` when it is a valid id, else a slug of it, made unique.
+    fn fresh(&mut self, wanted: &str, fallback: &str) -> Id {
+        let base = Id::new(wanted).unwrap_or_else(|_| Id::slug(wanted, fallback));
+        let id = if self.known.contains_key(base.as_str()) {
+            Id::unique(&base, |s| self.known.contains_key(s))
+        } else {
+            base
+        };
+        self.known.insert(id.as_str().to_owned(), IdUse::Given);
+        id
+    }
 }
 
 /// Maps a parsed diagram onto a document.
 #[allow(clippy::too_many_lines)] // one pass per kind of item, in dependency order
-pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
+pub fn to_document(diagram: Diagram<'_>, lines: &Lines<'_>) -> Imported {
     let mut warnings: Vec<(Pos, String)> = diagram.skipped.clone();
     let mut meta: Meta = meta::read(&diagram.meta, &mut |pos, m| warnings.push((pos, m)));
     let mut walk = Walk { threatboard: meta.doc.is_some(), ..Walk::default() };
-    walk.statements(&diagram.statements, None);
+    walk.statements(&diagram, &diagram.statements, None);
     warnings.append(&mut walk.warnings);
     for (id, class) in std::mem::take(&mut walk.classes) {
-        if is_out_of_scope_class(&class)
-            && let Some(&i) = walk.node_index.get(&id)
+        if is_out_of_scope_class(class)
+            && let Some(&i) = walk.node_index.get(id)
         {
             walk.nodes[i].out_of_scope = true;
         }
@@ -226,15 +262,15 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
 
     // Membership: as in Mermaid, each subgraph claims, when it closes, the nodes and subgraphs its
     // own statements mention and that no subgraph closed before it has claimed.
-    let mut claimed: HashMap<String, usize> = HashMap::new();
+    let mut claimed: HashMap<&str, usize> = HashMap::with_capacity(walk.nodes.len());
     for &s in &walk.close_order {
         for m in &walk.subgraphs[s].mentions {
-            claimed.entry(m.clone()).or_insert(s);
+            claimed.entry(m).or_insert(s);
         }
     }
+    let mut parents: Vec<Option<usize>> = vec![None; walk.subgraphs.len()];
     for &s in &walk.close_order {
-        let key = walk.subgraphs[s].key.clone();
-        let Some(&p) = claimed.get(&key) else { continue };
+        let Some(&p) = claimed.get(walk.subgraphs[s].key.as_str()) else { continue };
         let mut up = Some(p);
         let mut cycle = false;
         while let Some(u) = up {
@@ -242,74 +278,70 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
                 cycle = true;
                 break;
             }
-            up = walk.subgraphs[u].parent;
+            up = parents[u];
         }
         if !cycle {
-            walk.subgraphs[s].parent = Some(p);
+            parents[s] = Some(p);
         }
     }
 
-    let mut taken: HashSet<String> = HashSet::new();
-    for m in meta.boundaries.values().filter_map(|b| b.id.as_ref()) {
-        taken.insert(m.as_str().to_owned());
+    let mut ids = Ids { known: HashMap::with_capacity(2 * (walk.nodes.len() + walk.edges.len())) };
+    let meta_ids = meta
+        .boundaries
+        .values()
+        .filter_map(|b| b.id.as_ref())
+        .chain(meta.elements.values().filter_map(|e| e.id.as_ref()))
+        .chain(meta.flows.remaining().filter_map(|f| f.id.as_ref()));
+    for id in meta_ids {
+        ids.known.insert(id.as_str().to_owned(), IdUse::Unclaimed);
     }
-    for m in meta.elements.values().filter_map(|e| e.id.as_ref()) {
-        taken.insert(m.as_str().to_owned());
-    }
-    for fm in meta.flows.values().flatten().filter_map(|f| f.id.as_ref()) {
-        taken.insert(fm.as_str().to_owned());
-    }
-    let mut used: HashSet<String> = HashSet::new();
-    // A metadata id is taken by its first user; a second one (a hand-edited file) gets a fresh id.
-    let mut claim_meta_id = |id: &Id, pos: Pos, warnings: &mut Vec<(Pos, String)>| {
-        if used.insert(id.as_str().to_owned()) {
-            Some(id.clone())
-        } else {
-            warnings.push((pos, format!("id `{id}` from the metadata is used twice; a new one is made")));
-            None
-        }
-    };
 
     let mut boundary_ids: Vec<Id> = Vec::with_capacity(walk.subgraphs.len());
     for sg in &walk.subgraphs {
-        let from_meta = meta.boundaries.get(&sg.key).and_then(|b| b.id.clone());
-        let id = match from_meta.and_then(|id| claim_meta_id(&id, sg.pos, &mut warnings)) {
+        let from_meta = meta.boundaries.get(sg.key.as_str()).and_then(|b| b.id.clone());
+        let id = match from_meta.and_then(|id| ids.claim(id, sg.pos, &mut warnings)) {
             Some(id) => id,
-            None if sg.explicit => fresh_id(&sg.key, "boundary", &mut taken),
-            None => fresh_id(Id::slug(sg.title.as_deref().unwrap_or(""), "boundary").as_str(), "boundary", &mut taken),
+            None if sg.explicit => ids.fresh(&sg.key, "boundary"),
+            None => ids.fresh(Id::slug(sg.title.as_deref().unwrap_or(""), "boundary").as_str(), "boundary"),
         };
         boundary_ids.push(id);
     }
-    let mut doc = Document { direction: diagram.direction, ..Document::default() };
+    let mut doc = Document {
+        direction: diagram.direction,
+        elements: Vec::with_capacity(walk.nodes.len()),
+        flows: Vec::with_capacity(walk.edges.len()),
+        ..Document::default()
+    };
     for (i, sg) in walk.subgraphs.iter().enumerate() {
-        let notes = meta.boundaries.get(&sg.key).map(|b| b.notes.clone()).unwrap_or_default();
+        let notes = meta.boundaries.get(sg.key.as_str()).map(|b| b.notes.clone()).unwrap_or_default();
         doc.boundaries.push(Boundary {
             id: boundary_ids[i].clone(),
             label: sg.title.clone().unwrap_or_default(),
-            parent: sg.parent.map(|p| boundary_ids[p].clone()),
+            parent: parents[i].map(|p| boundary_ids[p].clone()),
             notes,
         });
     }
 
     let mut positioned: Vec<bool> = Vec::new();
-    let mut element_of: HashMap<String, Id> = HashMap::new();
+    // The element (its index in `doc.elements`) for each Mermaid node id.
+    let mut element_of: HashMap<&str, usize> = HashMap::with_capacity(walk.nodes.len());
     let mut add_element = |doc: &mut Document,
                            positioned: &mut Vec<bool>,
                            warnings: &mut Vec<(Pos, String)>,
-                           taken: &mut HashSet<String>,
-                           info: &NodeInfo,
+                           ids: &mut Ids,
+                           info: &NodeInfo<'_>,
                            boundary: Option<usize>,
-                           stand_in: Option<&SubgraphInfo>| {
-        let em = meta.elements.remove(&info.mid).unwrap_or_default();
-        let id = match em.id.clone().and_then(|id| claim_meta_id(&id, info.pos, warnings)) {
+                           stand_in: Option<&SubgraphInfo<'_>>| {
+        let mut em = meta.elements.remove(info.mid).unwrap_or_default();
+        let id = match em.id.take().and_then(|id| ids.claim(id, info.pos, warnings)) {
             Some(id) => id,
-            None if stand_in.is_some() => fresh_id(&format!("{}-node", Id::slug(&info.mid, "boundary")), "node", taken),
-            None => fresh_id(&info.mid, "node", taken),
+            None if stand_in.is_some() => ids.fresh(&format!("{}-node", Id::slug(info.mid, "boundary")), "node"),
+            None => ids.fresh(info.mid, "node"),
         };
-        let label = match (&info.label, stand_in) {
-            (Some(l), _) => l.clone(),
-            (None, Some(sg)) => sg.title.clone().unwrap_or_else(|| info.mid.clone()),
-            (None, None) => info.mid.clone(),
+        let label = match (info.label, stand_in) {
+            (Some(l), _) => l.to_owned(),
+            (None, Some(sg)) => sg.title.clone().unwrap_or_else(|| info.mid.to_owned()),
+            (None, None) => info.mid.to_owned(),
         };
         let notes = match (stand_in, em.notes.is_empty()) {
             (Some(_), true) => format!("Stands for the Mermaid subgraph `{}`, which links pointed at.", info.mid),
@@ -318,7 +350,7 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
         positioned.push(em.at.is_some());
         let at = em.at.map_or(Point::default(), |[x, y]| Point::new(x, y));
         doc.elements.push(Element {
-            id: id.clone(),
+            id,
             kind: em.kind.unwrap_or_else(|| shapes::kind(info.shape)),
             label,
             boundary: boundary.map(|b| boundary_ids[b].clone()),
@@ -327,55 +359,58 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
             out_of_scope_reason: em.out_of_scope_reason,
             notes,
         });
-        id
+        doc.elements.len() - 1
     };
     for info in &walk.nodes {
-        if walk.subgraph_index.contains_key(&info.mid) {
+        if walk.subgraph_index.contains_key(info.mid) {
             continue;
         }
-        let boundary = claimed.get(&info.mid).copied();
-        let id = add_element(&mut doc, &mut positioned, &mut warnings, &mut taken, info, boundary, None);
-        element_of.insert(info.mid.clone(), id);
+        let boundary = claimed.get(info.mid).copied();
+        let i = add_element(&mut doc, &mut positioned, &mut warnings, &mut ids, info, boundary, None);
+        element_of.insert(info.mid, i);
     }
     // Links to a subgraph: an element inside its boundary stands for it.
     for e in &walk.edges {
-        for end in [&e.from, &e.to] {
+        for end in [e.from, e.to] {
             if element_of.contains_key(end) {
                 continue;
             }
             let Some(&s) = walk.subgraph_index.get(end) else { continue };
             let sg = &walk.subgraphs[s];
             let info = walk.node_index.get(end).map_or_else(
-                || NodeInfo { mid: end.clone(), pos: e.pos, shape: None, label: None, out_of_scope: false },
+                || NodeInfo { mid: end, pos: e.pos, shape: None, label: None, out_of_scope: false },
                 |&i| NodeInfo {
-                    mid: end.clone(),
+                    mid: end,
                     pos: e.pos,
                     shape: walk.nodes[i].shape,
-                    label: walk.nodes[i].label.clone(),
+                    label: walk.nodes[i].label,
                     out_of_scope: walk.nodes[i].out_of_scope,
                 },
             );
-            let id = add_element(&mut doc, &mut positioned, &mut warnings, &mut taken, &info, Some(s), Some(sg));
+            let i = add_element(&mut doc, &mut positioned, &mut warnings, &mut ids, &info, Some(s), Some(sg));
+            let id = &doc.elements[i].id;
             warnings.push((
                 e.pos,
                 format!("link to subgraph `{end}`: flows connect elements, so element `{id}` inside the boundary stands for it"),
             ));
-            element_of.insert(end.clone(), id);
+            element_of.insert(end, i);
         }
     }
 
     for e in &walk.edges {
-        let (Some(from), Some(to)) = (element_of.get(&e.from), element_of.get(&e.to)) else { continue };
-        let fm = meta.flows.get_mut(&(e.from.clone(), e.to.clone())).and_then(std::collections::VecDeque::pop_front);
-        let (label, protocol, fm) = if let Some(fm) = fm {
-            (text::split_flow_text(&e.text, &fm.protocol), fm.protocol.clone(), fm)
+        let (Some(&from), Some(&to)) = (element_of.get(e.from), element_of.get(e.to)) else { continue };
+        let (from, to) = (&doc.elements[from].id, &doc.elements[to].id);
+        let fm = meta.flows.pop(e.from, e.to);
+        let (label, protocol, mut fm) = if let Some(mut fm) = fm {
+            let protocol = std::mem::take(&mut fm.protocol);
+            (text::split_flow_text(e.text, &protocol), protocol, fm)
         } else {
-            let p = protocol::recognise(&e.text).map(|p| p.name.to_owned()).unwrap_or_default();
-            (e.text.clone(), p, meta::FlowMeta::default())
+            let p = protocol::recognise(e.text).map(|p| p.name.to_owned()).unwrap_or_default();
+            (e.text.to_owned(), p, meta::FlowMeta::default())
         };
-        let id = match fm.id.clone().and_then(|id| claim_meta_id(&id, e.pos, &mut warnings)) {
+        let id = match fm.id.take().and_then(|id| ids.claim(id, e.pos, &mut warnings)) {
             Some(id) => id,
-            None => fresh_id(Id::slug(&format!("{from}-to-{to}"), "flow").as_str(), "flow", &mut taken),
+            None => ids.fresh(Id::slug(&format!("{from}-to-{to}"), "flow").as_str(), "flow"),
         };
         doc.flows.push(Flow {
             id,
@@ -391,8 +426,8 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
         });
     }
 
-    let targets: HashSet<String> =
-        doc.elements.iter().map(|e| e.id.to_string()).chain(doc.flows.iter().map(|f| f.id.to_string())).collect();
+    let targets: HashSet<&str> =
+        doc.elements.iter().map(|e| e.id.as_str()).chain(doc.flows.iter().map(|f| f.id.as_str())).collect();
     let mut threat_ids = HashSet::new();
     for (pos, t) in std::mem::take(&mut meta.threats) {
         if !targets.contains(t.target.as_str()) {
@@ -400,7 +435,7 @@ pub fn to_document(diagram: Diagram, lines: &Lines<'_>) -> Imported {
                 pos,
                 format!("threat `{}` is about `{}`, which the diagram no longer has; dropped", t.id, t.target),
             ));
-        } else if !threat_ids.insert(t.id.to_string()) {
+        } else if !threat_ids.insert(t.id.clone()) {
             warnings.push((pos, format!("threat id `{}` appears twice; the second is dropped", t.id)));
         } else {
             doc.threats.push(t);

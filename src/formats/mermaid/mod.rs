@@ -63,7 +63,8 @@ pub struct MermaidError {
 /// Reads a Mermaid flowchart. Elements without stored positions get a boundary-aware layout.
 pub fn import(text: &str) -> Result<Imported, MermaidError> {
     let lines = lexer::Lines::new(text);
-    let parsed = parser::parse(text, &lines)?;
+    let pre = lexer::prepass(text, &lines)?;
+    let parsed = parser::parse(&pre, &lines)?;
     Ok(mapping::to_document(parsed, &lines))
 }
 

@@ -2,28 +2,30 @@
 //! rules (`flow.jison`): the same keywords, link forms, node shapes and text rules, so that what
 //! Mermaid rejects is rejected here too, with the line and column of the offending character.
 
+use std::borrow::Cow;
+
 use super::MermaidError;
 use super::ast::{Chain, Diagram, Label, Link, Node, Pos, Shape, Stmt, Stroke, Subgraph};
-use super::lexer::{self, Lines};
+use super::lexer::{Lines, Prepass};
 use super::shapes;
-use super::text;
+use super::{lexer, text};
 use crate::model::Direction;
 
 /// Deepest subgraph nesting accepted; far beyond real diagrams, low enough to keep the stack safe.
 const MAX_DEPTH: usize = 100;
 
-/// Parses a flowchart.
-pub fn parse(source: &str, lines: &Lines<'_>) -> Result<Diagram, MermaidError> {
-    let pre = lexer::prepass(source, lines)?;
+/// Parses a flowchart, from the text the pre-pass left.
+pub fn parse<'a>(pre: &'a Prepass<'a>, lines: &Lines<'_>) -> Result<Diagram<'a>, MermaidError> {
     let mut p =
         Parser { s: &pre.code, b: pre.code.as_bytes(), pos: 0, lines, edges: 0, depth: 0, diagram: Diagram::default() };
-    p.diagram.title = pre.title;
-    p.diagram.skipped = pre.skipped;
+    p.diagram.title.clone_from(&pre.title);
+    p.diagram.skipped.clone_from(&pre.skipped);
     p.diagram.meta = pre
         .comments
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|(_, t)| t.trim_start().starts_with("threatboard:"))
-        .map(|(pos, t)| (pos, t.trim().to_owned()))
+        .map(|(pos, t)| (pos, t.trim()))
         .collect();
     p.header()?;
     let statements = p.statements(None)?;
@@ -31,15 +33,15 @@ pub fn parse(source: &str, lines: &Lines<'_>) -> Result<Diagram, MermaidError> {
     Ok(p.diagram)
 }
 
-struct Parser<'a> {
+struct Parser<'a, 'l> {
     s: &'a str,
     b: &'a [u8],
     pos: usize,
-    lines: &'a Lines<'a>,
+    lines: &'l Lines<'l>,
     /// Links created so far, which `linkStyle` indices refer to.
     edges: usize,
     depth: usize,
-    diagram: Diagram,
+    diagram: Diagram<'a>,
 }
 
 fn is_word(b: u8) -> bool {
@@ -69,7 +71,7 @@ pub fn keyword_prefix(id: &str) -> Option<&'static str> {
     KEYWORDS.iter().copied().find(|k| id.starts_with(k) && !id.as_bytes().get(k.len()).copied().is_some_and(is_word))
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a, '_> {
     fn err(&self, pos: Pos, message: impl Into<String>) -> MermaidError {
         self.lines.error(pos, message)
     }
@@ -322,20 +324,20 @@ impl Parser<'_> {
             let raw = if self.peek() == Some(b'"') {
                 let l = self.quoted()?;
                 self.skip_spaces();
-                l.text
+                l.text.into_owned()
             } else {
                 let start = self.pos;
                 while self.peek().is_some_and(|b| !matches!(b, b'[' | b'\n' | b';')) {
                     self.pos += 1;
                 }
-                text::decode(&self.s[start..self.pos])
+                text::decode(&self.s[start..self.pos]).into_owned()
             };
             if self.peek() == Some(b'[') {
                 let open = self.pos;
                 self.pos += 1;
                 let label = self.shape_text(open, &["]"], TextRule::Plain)?.0;
                 id = Some(raw.trim().to_owned()).filter(|s| !s.is_empty());
-                title = Some(label.text);
+                title = Some(label.text.into_owned());
                 self.skip_spaces();
             } else {
                 if !raw.contains(char::is_whitespace) && !raw.is_empty() {
@@ -352,9 +354,10 @@ impl Parser<'_> {
         Ok(Subgraph { pos, id, title, body })
     }
 
+    /// A chain; its groups, nodes and links go to the diagram's lists.
     fn chain(&mut self) -> Result<Chain, MermaidError> {
-        let mut groups = vec![self.group()?];
-        let mut links = Vec::new();
+        let (first_group, first_link) = (self.diagram.groups.len(), self.diagram.links.len());
+        let mut last = self.group()?;
         loop {
             let save = self.pos;
             self.skip_spaces();
@@ -366,26 +369,31 @@ impl Parser<'_> {
             if self.at_separator() {
                 return Err(self.err(self.pos, "a link needs a node after it"));
             }
-            let group = self.group()?;
-            self.edges += groups.last().map_or(0, Vec::len) * group.len();
-            links.push(link);
-            groups.push(group);
+            let size = self.group()?;
+            self.edges += last * size;
+            last = size;
+            self.diagram.links.push(link);
         }
-        Ok(Chain { groups, links })
+        Ok(Chain { groups: first_group..self.diagram.groups.len(), links: first_link..self.diagram.links.len() })
     }
 
-    fn group(&mut self) -> Result<Vec<Node>, MermaidError> {
-        let mut nodes = vec![self.node()?];
+    /// A node group (`a & b`), added to the diagram's lists; returns how many nodes it has.
+    fn group(&mut self) -> Result<usize, MermaidError> {
+        let first = self.diagram.nodes.len();
+        let node = self.node()?;
+        self.diagram.nodes.push(node);
         loop {
             let save = self.pos;
             self.skip_spaces();
             if self.peek() == Some(b'&') && self.pos > save {
                 self.pos += 1;
                 self.skip_ws();
-                nodes.push(self.node()?);
+                let node = self.node()?;
+                self.diagram.nodes.push(node);
             } else {
                 self.pos = save;
-                return Ok(nodes);
+                self.diagram.groups.push(first..self.diagram.nodes.len());
+                return Ok(self.diagram.nodes.len() - first);
             }
         }
     }
@@ -428,18 +436,18 @@ impl Parser<'_> {
         i - self.pos
     }
 
-    fn node(&mut self) -> Result<Node, MermaidError> {
+    fn node(&mut self) -> Result<Node<'a>, MermaidError> {
         let pos = self.pos;
         let len = self.id_len();
         if len == 0 {
             return Err(self.err(pos, format!("expected a node id, found {}", self.current_char())));
         }
-        let id = self.s[pos..pos + len].to_owned();
-        if let Some(k) = keyword_prefix(&id) {
+        let id = &self.s[pos..pos + len];
+        if let Some(k) = keyword_prefix(id) {
             return Err(self.err(pos, format!("`{k}` is a Mermaid keyword and cannot start a node id")));
         }
         self.pos += len;
-        if ["click", "call", "href"].contains(&id.as_str()) && matches!(self.peek(), Some(b' ' | b'\t')) {
+        if ["click", "call", "href"].contains(&id) && matches!(self.peek(), Some(b' ' | b'\t')) {
             return Err(self.err(pos, format!("`{id}` is a Mermaid keyword and cannot be a node id")));
         }
         let mut node =
@@ -466,7 +474,7 @@ impl Parser<'_> {
         }
     }
 
-    fn shape(&mut self) -> Result<Option<(Shape, Label)>, MermaidError> {
+    fn shape(&mut self) -> Result<Option<(Shape, Label<'a>)>, MermaidError> {
         const OPENERS: &[(&str, Shape, &[&str], TextRule)] = &[
             ("(((", Shape::DoubleCircle, &[")))"], TextRule::Plain),
             ("((", Shape::Circle, &["))"], TextRule::Plain),
@@ -504,7 +512,7 @@ impl Parser<'_> {
     }
 
     /// A `"…"` string or a "`…`" markdown string at the cursor.
-    fn quoted(&mut self) -> Result<Label, MermaidError> {
+    fn quoted(&mut self) -> Result<Label<'a>, MermaidError> {
         let open = self.pos;
         if self.rest().starts_with("\"`") {
             let body = open + 2;
@@ -526,7 +534,7 @@ impl Parser<'_> {
     }
 
     /// The text of a shape up to one of its closers; returns the label and which closer ended it.
-    fn shape_text(&mut self, open: Pos, closers: &[&str], rule: TextRule) -> Result<(Label, usize), MermaidError> {
+    fn shape_text(&mut self, open: Pos, closers: &[&str], rule: TextRule) -> Result<(Label<'a>, usize), MermaidError> {
         let closing = |p: &Self| closers.iter().position(|c| p.rest().starts_with(c));
         if self.peek() == Some(b'"') {
             let label = self.quoted()?;
@@ -572,7 +580,7 @@ impl Parser<'_> {
         }
     }
 
-    fn shape_data(&mut self, node: &mut Node) -> Result<(), MermaidError> {
+    fn shape_data(&mut self, node: &mut Node<'a>) -> Result<(), MermaidError> {
         let open = self.pos;
         self.pos += 2;
         let body = self.pos;
@@ -604,7 +612,9 @@ impl Parser<'_> {
                     };
                     node.shape = Some(Shape::Named(canonical));
                 }
-                "label" => node.label = Some(Label { pos: value_pos, text: text::decode(&value) }),
+                "label" => {
+                    node.label = Some(Label { pos: value_pos, text: Cow::Owned(text::decode(&value).into_owned()) });
+                }
                 _ => node.ignored_data.push((key_pos, key)),
             }
         }
@@ -612,7 +622,7 @@ impl Parser<'_> {
     }
 
     /// A link at the cursor, with its text, or `None` (cursor unchanged) when there is none.
-    fn link(&mut self) -> Result<Option<Link>, MermaidError> {
+    fn link(&mut self) -> Result<Option<Link<'a>>, MermaidError> {
         let start = self.pos;
         let mut id = None;
         // `e1@-->`: an edge id is a run of non-space characters ending in `@`, right before the link.
@@ -688,7 +698,7 @@ impl Parser<'_> {
     }
 
     /// `|text|` after a link.
-    fn pipe_text(&mut self) -> Result<Label, MermaidError> {
+    fn pipe_text(&mut self) -> Result<Label<'a>, MermaidError> {
         let open = self.pos;
         self.pos += 1;
         let save = self.pos;

@@ -1,6 +1,7 @@
 //! Label text: escaping for Mermaid's quoted strings, and decoding what people write in labels
 //! (entity codes, HTML entities, `<br>` line breaks, multi-line text).
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// Escapes a label for use inside `"…"` in Mermaid, so that nothing in it can end the string,
@@ -8,33 +9,34 @@ use std::fmt::Write;
 ///
 /// `colons` escapes `:` too: Mermaid rewrites lines matching `style.*:\S*#.*;` before parsing,
 /// so a line that mentions `style` or `classDef` must not hold a literal colon.
+#[cfg(test)]
 pub fn escape(label: &str, colons: bool) -> String {
-    let chars: Vec<char> = label.chars().collect();
-    let lead = chars.iter().take_while(|c| c.is_whitespace()).count();
-    let trail = if lead == chars.len() { 0 } else { chars.iter().rev().take_while(|c| c.is_whitespace()).count() };
     let mut out = String::with_capacity(label.len() + 8);
-    if chars.is_empty() {
+    escape_into(&mut out, label, colons);
+    out
+}
+
+/// Appends `label` to `out`, escaped as [`escape`] describes.
+pub fn escape_into(out: &mut String, label: &str, colons: bool) {
+    if label.is_empty() {
         // Mermaid rejects `""`; a lone space reads back as the empty label.
         out.push(' ');
-        return out;
+        return;
     }
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let edge = i < lead || i >= chars.len() - trail;
-        if edge {
+    // Leading and trailing whitespace is written as codes, which Mermaid does not trim.
+    let lead = label.len() - label.trim_start().len();
+    let trail = if lead == label.len() { label.len() } else { label.trim_end().len() };
+    for (at, c) in label.char_indices() {
+        if at < lead || at >= trail {
             let _ = write!(out, "#{};", c as u32);
-            i += 1;
             continue;
         }
         // `direction` followed by a space and a direction would turn the whole line into a statement.
         if c == 'n'
-            && i >= 8
-            && chars.get(i + 1).is_some_and(|n| n.is_whitespace())
-            && chars[i - 8..i].iter().collect::<String>() == "directio"
+            && label.as_bytes()[..at].ends_with(b"directio")
+            && label[at + 1..].chars().next().is_some_and(char::is_whitespace)
         {
             out.push_str("#110;");
-            i += 1;
             continue;
         }
         match c {
@@ -53,9 +55,7 @@ pub fn escape(label: &str, colons: bool) -> String {
             }
             c => out.push(c),
         }
-        i += 1;
     }
-    out
 }
 
 /// True when a line holding `s` must escape colons (see [`escape`]).
@@ -65,8 +65,12 @@ pub fn mentions_style(s: &str) -> bool {
 
 /// Turns label text as written in a diagram into the label: trims it, turns `<br>` and line breaks
 /// (with the indentation around them) into `\n`, and decodes `#name;`, `#123;` and HTML entities.
-pub fn decode(raw: &str) -> String {
+pub fn decode(raw: &str) -> Cow<'_, str> {
     let raw = raw.trim();
+    // Only these characters start something to decode; most labels have none of them.
+    if !raw.contains(['<', '#', '&', '\r', '\n']) {
+        return Cow::Borrowed(raw);
+    }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(c) = rest.chars().next() {
@@ -105,7 +109,7 @@ pub fn decode(raw: &str) -> String {
         out.push(c);
         rest = &rest[c.len_utf8()..];
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Length of a `<br>`, `<br/>`, `<br />` or `</br>` tag at the start of `s`.
@@ -251,17 +255,30 @@ mod tests {
 /// the other is empty or the label already names the protocol (`gRPC` for grpc).
 /// [`split_flow_text`] undoes it exactly when the protocol is known.
 pub fn flow_text(label: &str, protocol: &str) -> String {
+    let mut out = String::with_capacity(label.len() + protocol.len() + 4);
+    push_flow_text(&mut out, label, protocol);
+    out
+}
+
+/// Appends what [`flow_text`] returns to `out`.
+pub fn push_flow_text(out: &mut String, label: &str, protocol: &str) {
     if protocol.is_empty() {
-        return label.to_owned();
+        out.push_str(label);
+        return;
     }
     if label.is_empty() {
-        return protocol.to_owned();
+        out.push_str(protocol);
+        return;
     }
-    let suffix = format!(" · {protocol}");
+    let has_suffix = label.strip_suffix(protocol).is_some_and(|rest| rest.ends_with(" · "));
     let names_it = label != protocol
-        && !label.ends_with(&suffix)
+        && !has_suffix
         && crate::model::protocol::recognise(label).is_some_and(|p| p.name == protocol);
-    if names_it { label.to_owned() } else { format!("{label}{suffix}") }
+    out.push_str(label);
+    if !names_it {
+        out.push_str(" · ");
+        out.push_str(protocol);
+    }
 }
 
 /// The label back from the text [`flow_text`] made for `protocol`.
@@ -272,7 +289,7 @@ pub fn split_flow_text(text: &str, protocol: &str) -> String {
     if text == protocol {
         return String::new();
     }
-    text.strip_suffix(&format!(" · {protocol}")).unwrap_or(text).to_owned()
+    text.strip_suffix(protocol).and_then(|rest| rest.strip_suffix(" · ")).unwrap_or(text).to_owned()
 }
 
 #[cfg(test)]
