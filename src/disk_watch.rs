@@ -65,6 +65,9 @@ pub struct DiskWatch {
     stamp: Option<Stamp>,
     /// A disk version the user chose to keep their own over: neither reported nor a save conflict.
     overruled: Option<Version>,
+    /// A disk version the user put off deciding about (cancelled a save over it): not reported as a
+    /// change again, but saving over it still asks.
+    postponed: Option<Version>,
 }
 
 impl Default for DiskWatch {
@@ -84,6 +87,7 @@ impl DiskWatch {
             disk: Version::Missing,
             stamp: None,
             overruled: None,
+            postponed: None,
         }
     }
 
@@ -109,6 +113,7 @@ impl DiskWatch {
         self.path = path.map(Path::to_path_buf);
         self.stamp = None;
         self.overruled = None;
+        self.postponed = None;
         self.disk = self.observe();
         self.ours = self.disk;
         self.next_poll = Some(Instant::now() + self.interval);
@@ -137,6 +142,13 @@ impl DiskWatch {
 
     /// Where things stood at the last look.
     pub fn status(&self) -> Status {
+        if Some(self.disk) == self.postponed {
+            return Status::InSync;
+        }
+        self.status_ignoring_postponed()
+    }
+
+    fn status_ignoring_postponed(&self) -> Status {
         if self.path.is_none() || self.disk == self.ours || Some(self.disk) == self.overruled {
             Status::InSync
         } else if self.disk == Version::Missing {
@@ -159,7 +171,13 @@ impl DiskWatch {
             return false;
         }
         self.disk = self.observe();
-        self.status() == Status::Changed
+        self.status_ignoring_postponed() == Status::Changed
+    }
+
+    /// The user put off deciding about the version on disk now: it is not reported as a change again
+    /// (a later change is), but saving over it still is a conflict.
+    pub fn postpone(&mut self) {
+        self.postponed = Some(self.disk);
     }
 
     /// The version on disk now, reading the bytes only when the metadata moved since the last look.
@@ -231,6 +249,18 @@ mod tests {
         let mut w = DiskWatch::new(Duration::ZERO);
         w.track(Some(&path));
         (dir, path, w)
+    }
+
+    #[test]
+    fn a_postponed_version_is_not_reported_again_but_still_guards_saves() {
+        let (_dir, path, mut w) = watched("one");
+        std::fs::write(&path, "two, longer").unwrap();
+        assert!(w.save_conflict(&path));
+        w.postpone();
+        assert_eq!(w.poll(Instant::now()), Status::InSync, "not asked about again");
+        assert!(w.save_conflict(&path), "saving over it still asks");
+        std::fs::write(&path, "three, longer still").unwrap();
+        assert_eq!(w.poll(Instant::now()), Status::Changed, "a newer version is news");
     }
 
     #[test]

@@ -119,3 +119,30 @@ fn a_change_on_disk_wakes_an_idle_window_and_nothing_else_does() {
     h.run_steps(1);
     assert!(asking(&h), "and that frame asks about the change");
 }
+
+#[test]
+fn cancelling_a_conflicting_save_changes_nothing_and_only_the_next_save_asks_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("model.json");
+    let (v1, v2) = (sample("kubernetes-agent-2020-05.json"), sample("kubernetes-agent-2020-10.json"));
+    json::save_file(&file, &v1).unwrap();
+    let mut h = harness(v1.clone(), &file, Duration::from_hours(1));
+    json::save_file(&file, &v2).unwrap();
+    save(&mut h);
+    assert!(h.query_by_label("Overwrite").is_some(), "the save asks");
+    h.get_by_label("Cancel").click();
+    h.run_steps(3);
+    assert!(!asking(&h));
+    assert_eq!(json::load_file(&file).unwrap(), v2, "nothing was written");
+    assert_eq!(h.state().session().doc, v1, "nothing was reloaded");
+
+    // Polling again finds the same version on disk: the user already said "not now" about it.
+    h.state_mut().set_disk_poll_interval(Duration::ZERO);
+    std::thread::sleep(Duration::from_millis(50));
+    h.run_steps(3);
+    assert!(!asking(&h), "the version put off is not asked about again");
+
+    save(&mut h);
+    assert!(h.query_by_label("Overwrite").is_some(), "the next save asks again");
+    assert_eq!(json::load_file(&file).unwrap(), v2);
+}

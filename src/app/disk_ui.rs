@@ -230,7 +230,11 @@ fn question_ui(app: &mut ThreatboardApp, ctx: &Context) {
                 file_ops::perform(app, next);
             }
         }
-        Answer::Cancel => app.after_save = None,
+        Answer::Cancel => {
+            // Not now: the next save asks again, but the same version is not asked about meanwhile.
+            app.after_save = None;
+            app.disk.watch.postpone();
+        }
     }
 }
 
