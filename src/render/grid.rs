@@ -99,6 +99,22 @@ impl Grid {
         }
     }
 
+    /// Calls `f` with the slot, rectangle and owner of each rectangle stored in the cell `(x, y)`.
+    fn visit_cell(&self, x: i64, y: i64, mut f: impl FnMut(usize, &Rect, u32)) {
+        for &s in self.cells.get(&(x, y)).map_or(&[][..], Vec::as_slice) {
+            let (r, owner) = &self.rects[s as usize];
+            f(s as usize, r, *owner);
+        }
+    }
+
+    /// Calls `f` with each rectangle too large to be kept in its cells.
+    fn visit_large(&self, mut f: impl FnMut(usize, &Rect, u32)) {
+        for &s in &self.large {
+            let (r, owner) = &self.rects[s as usize];
+            f(s as usize, r, *owner);
+        }
+    }
+
     /// Calls `f` with the slot, rectangle and owner of each stored rectangle that may intersect `area`;
     /// a rectangle spanning several cells can be reported more than once.
     pub fn near(&self, area: &Rect, mut f: impl FnMut(usize, &Rect, u32)) {
@@ -111,41 +127,22 @@ impl Grid {
         }
         for x in x0..=x1 {
             for y in y0..=y1 {
-                if let Some(slots) = self.cells.get(&(x, y)) {
-                    for &s in slots {
-                        let (r, owner) = &self.rects[s as usize];
-                        f(s as usize, r, *owner);
-                    }
-                }
+                self.visit_cell(x, y, &mut f);
             }
         }
-        for &s in &self.large {
-            let (r, owner) = &self.rects[s as usize];
-            f(s as usize, r, *owner);
-        }
+        self.visit_large(f);
     }
 
     /// Calls `f` with the slot, rectangle and owner of each stored rectangle that may touch the segment
     /// from `p` to `q`: those in the cells the segment passes through, not in its whole bounding box, so a
     /// long diagonal costs its length, not its area. A rectangle can be reported more than once.
     pub fn along(&self, p: Point, q: Point, mut f: impl FnMut(usize, &Rect, u32)) {
-        let walked = walk(p, q, |x, y| {
-            if let Some(slots) = self.cells.get(&(x, y)) {
-                for &s in slots {
-                    let (r, owner) = &self.rects[s as usize];
-                    f(s as usize, r, *owner);
-                }
-            }
-        });
-        if !walked {
+        if !walk(p, q, |x, y| self.visit_cell(x, y, &mut f)) {
             let area = Rect { min_x: p.x.min(q.x), min_y: p.y.min(q.y), max_x: p.x.max(q.x), max_y: p.y.max(q.y) };
             self.near(&area, f);
             return;
         }
-        for &s in &self.large {
-            let (r, owner) = &self.rects[s as usize];
-            f(s as usize, r, *owner);
-        }
+        self.visit_large(f);
     }
 
     /// The area `rect` shares with stored rectangles, each times its weight and times `factor(owner)`.
@@ -162,24 +159,19 @@ impl Grid {
         let mut total = 0.0;
         for x in x0..=x1 {
             for y in y0..=y1 {
-                let Some(slots) = self.cells.get(&(x, y)) else { continue };
-                for &s in slots {
-                    let (r, owner) = &self.rects[s as usize];
+                let (cx, cy) = (x as f64 * CELL, y as f64 * CELL);
+                self.visit_cell(x, y, |s, r, owner| {
                     // A rectangle sits in every cell it covers: count it only in the cell that holds the
                     // top-left corner of what it shares with `rect`, so it is counted once.
                     // (It lies in this cell or one before it; only in the first row or column of
                     // `rect`'s cells can it lie further left or up.)
-                    let (cx, cy) = (x as f64 * CELL, y as f64 * CELL);
                     if (x == x0 || r.min_x.max(rect.min_x) >= cx) && (y == y0 || r.min_y.max(rect.min_y) >= cy) {
-                        total += shared(r, s as usize, *owner);
+                        total += shared(r, s, owner);
                     }
-                }
+                });
             }
         }
-        for &s in &self.large {
-            let (r, owner) = &self.rects[s as usize];
-            total += shared(r, s as usize, *owner);
-        }
+        self.visit_large(|s, r, owner| total += shared(r, s, owner));
         total
     }
 }
