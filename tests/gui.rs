@@ -165,6 +165,30 @@ fn zoom_to_fit_shows_everything() {
     }
 }
 
+/// Every element centre of the open model lies inside the canvas.
+fn all_visible(h: &Harness<'_, ThreatboardApp>) -> bool {
+    let (area, _) = h.state().canvas_view();
+    h.state().session().doc.elements.iter().all(|e| area.contains(h.state().canvas_to_screen(e.at.x, e.at.y)))
+}
+
+#[test]
+fn a_fitted_view_follows_the_window_until_the_user_moves_it() {
+    let doc = threatboard::model::synth::document(200, 1);
+    let mut h = harness(ThreatboardApp::with_document(doc, None));
+    assert!(all_visible(&h), "opens fitted");
+    h.set_size(egui::Vec2::new(900.0, 600.0));
+    h.run_steps(3);
+    assert!(all_visible(&h), "a smaller window fits again");
+
+    // Once the user zooms, the view is theirs: a resize leaves it alone.
+    h.state_mut().set_zoom(0.5);
+    h.run_steps(2);
+    let before = h.state().canvas_view().1;
+    h.set_size(egui::Vec2::new(1280.0, 800.0));
+    h.run_steps(3);
+    assert!((h.state().canvas_view().1 - before).abs() < 1e-6, "the user's zoom is kept");
+}
+
 #[test]
 fn threats_tab_adds_and_sets_status() {
     let mut app = ThreatboardApp::with_document(sample("kubernetes-agent-2020-10.json"), None);

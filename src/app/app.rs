@@ -96,6 +96,9 @@ pub struct ThreatboardApp {
     pub(super) drag_serial: u64,
     pub(super) quit_requested: bool,
     pub(super) fit_check: bool,
+    /// The canvas area and view of the last zoom to fit, while the user has not moved the view since:
+    /// when the area changes (panels settling after the first frame, a resized window), it fits again.
+    pub(super) fitted: Option<(Rect, super::view::View)>,
     pub(super) recovery: Option<super::recovery_ui::Recovery>,
     pub(super) after_save: Option<Pending>,
     /// File → Export and the copy commands take only the selection.
@@ -140,6 +143,7 @@ impl ThreatboardApp {
             drag_serial: 0,
             quit_requested: false,
             fit_check: false,
+            fitted: None,
             recovery: None,
             after_save: None,
             export_selection: false,

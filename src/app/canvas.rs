@@ -70,9 +70,13 @@ pub struct InPlaceRename {
 pub fn canvas_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
     let (rect, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
     app.canvas_rect = rect;
-    if app.fit_pending && rect.width() > 50.0 && rect.height() > 50.0 {
+    let refit = app.fitted.is_some_and(|(area, view)| area != rect && view == app.view);
+    if (app.fit_pending || refit) && rect.width() > 50.0 && rect.height() > 50.0 {
         zoom_to_fit(app);
         app.fit_pending = false;
+    }
+    if app.fitted.is_some_and(|(_, view)| view != app.view) {
+        app.fitted = None;
     }
     if std::mem::take(&mut app.fit_check)
         && let Some(b) = app.scene.bounds
@@ -146,6 +150,7 @@ pub fn zoom_to_fit(app: &mut ThreatboardApp) {
         Some(b) if area.is_positive() => View::fit(b, area),
         _ => View::default(),
     };
+    app.fitted = Some((app.canvas_rect, app.view));
 }
 
 fn snap(p: Pos2) -> Pos2 {

@@ -228,8 +228,10 @@ impl Scene {
             let order = *counter;
             *counter += 1;
             let enc = encryption(f);
-            if !legend.contains(&(enc, f.out_of_scope)) {
-                legend.push((enc, f.out_of_scope));
+            // Out of scope is one line style whatever the protocol: one legend row.
+            let row = if f.out_of_scope { (Encryption::Unknown, true) } else { (enc, false) };
+            if !legend.contains(&row) {
+                legend.push(row);
             }
             let text = match (f.protocol.is_empty(), f.label.is_empty()) {
                 (true, true) => String::new(),
@@ -394,6 +396,15 @@ mod tests {
         assert!(flow.path.iter().all(|p| !middle.contains(*p)), "the line keeps out of the middle box");
         assert!(!middle.contains(flow.label_at()));
         assert!(flow.distance(flow.label_at()) < 1.0);
+    }
+
+    #[test]
+    fn out_of_scope_flows_of_every_protocol_share_one_legend_row() {
+        let doc = crate::model::synth::document(1000, 1);
+        let kinds: std::collections::HashSet<_> = doc.flows.iter().filter(|f| f.out_of_scope).map(encryption).collect();
+        assert!(kinds.len() > 1, "the model has out-of-scope flows of several kinds");
+        let scene = Scene::new(&doc);
+        assert_eq!(scene.legend.iter().filter(|(_, out_of_scope)| *out_of_scope).count(), 1);
     }
 
     #[test]
