@@ -10,6 +10,10 @@ use threatboard::app::ThreatboardApp;
 use threatboard::formats::json;
 use threatboard::model::{Document, synth};
 
+/// The allocator the `threatboard` binary runs with (see `src/main.rs`), for both drawings compared.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SIZE: Vec2 = Vec2::new(1280.0, 800.0);
 
 /// Runs `frames` passes of `ui` after a warm-up and returns the sorted per-frame times.

@@ -3,6 +3,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use threatboard::formats::mermaid;
 use threatboard::model::synth;
 
+/// The allocator the `threatboard` binary runs with (see `src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn bench(c: &mut Criterion) {
     let doc = synth::document(10_000, 1);
     let text = mermaid::export(&doc);

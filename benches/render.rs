@@ -10,6 +10,10 @@ use threatboard::model::synth;
 use threatboard::render::svg::to_svg;
 use threatboard::render::{RenderOptions, Scene, png};
 
+/// The allocator the `threatboard` binary runs with (see `src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn svg_10k(c: &mut Criterion) {
     let doc = synth::document(10_000, 1);
     let options = RenderOptions::default();
