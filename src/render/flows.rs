@@ -380,7 +380,9 @@ fn place_label(t: &LabelText, shape: &FlowShape, badged: bool, owner: u32, label
         let side = if n.x * bend.x + n.y * bend.y < 0.0 { -1.0 } else { 1.0 };
         let d = (t.extent(n) / 2.0 + 3.0) * shift * side;
         let rect = box_at(Point::new(p.x + n.x * d, p.y + n.y * d));
-        let cost = labels.overlap(&with_badge(rect), factor) + penalty;
+        // A spot costing as much as the best so far cannot replace it: its sum may stop early.
+        let enough = best.as_ref().map_or(f64::INFINITY, |(c, _)| c - penalty);
+        let cost = labels.overlap_up_to(&with_badge(rect), factor, enough) + penalty;
         if best.as_ref().is_none_or(|(c, _)| cost < *c) {
             best = Some((cost, rect));
         }

@@ -147,6 +147,13 @@ impl Grid {
 
     /// The area `rect` shares with stored rectangles, each times its weight and times `factor(owner)`.
     pub fn overlap(&self, rect: &Rect, factor: impl Fn(u32) -> f64) -> f64 {
+        self.overlap_up_to(rect, factor, f64::INFINITY)
+    }
+
+    /// [`Grid::overlap`], given up once the sum passes `enough` (then some value above `enough` is
+    /// returned): a search for the cheapest spot need not finish adding up a spot that already loses.
+    /// Every term is non-negative, so a partial sum above `enough` means the whole one is too.
+    pub fn overlap_up_to(&self, rect: &Rect, factor: impl Fn(u32) -> f64, enough: f64) -> f64 {
         let shared = |r: &Rect, slot: usize, owner: u32| {
             let w = r.max_x.min(rect.max_x) - r.min_x.max(rect.min_x);
             let h = r.max_y.min(rect.max_y) - r.min_y.max(rect.min_y);
@@ -169,6 +176,9 @@ impl Grid {
                         total += shared(r, s, owner);
                     }
                 });
+                if total > enough {
+                    return total;
+                }
             }
         }
         self.visit_large(|s, r, owner| total += shared(r, s, owner));
