@@ -77,7 +77,7 @@ impl Grid {
         Self::default()
     }
 
-    /// Adds `rect`, owned by `owner`, counting fully in [`Grid::overlap`].
+    /// Adds `rect`, owned by `owner`, counting fully in [`Grid::overlap_up_to`].
     pub fn insert(&mut self, rect: Rect, owner: u32) {
         self.insert_weighted(rect, owner, 1.0);
     }
@@ -145,14 +145,10 @@ impl Grid {
         self.visit_large(f);
     }
 
-    /// The area `rect` shares with stored rectangles, each times its weight and times `factor(owner)`.
-    pub fn overlap(&self, rect: &Rect, factor: impl Fn(u32) -> f64) -> f64 {
-        self.overlap_up_to(rect, factor, f64::INFINITY)
-    }
-
-    /// [`Grid::overlap`], given up once the sum passes `enough` (then some value above `enough` is
-    /// returned): a search for the cheapest spot need not finish adding up a spot that already loses.
-    /// Every term is non-negative, so a partial sum above `enough` means the whole one is too.
+    /// The area `rect` shares with stored rectangles, each times its weight and times `factor(owner)`,
+    /// given up once the sum passes `enough` (then some value above `enough` is returned): a search for
+    /// the cheapest spot need not finish adding up a spot that already loses. Every term is
+    /// non-negative, so a partial sum above `enough` means the whole one is too.
     pub fn overlap_up_to(&self, rect: &Rect, factor: impl Fn(u32) -> f64, enough: f64) -> f64 {
         let shared = |r: &Rect, slot: usize, owner: u32| {
             let w = r.max_x.min(rect.max_x) - r.min_x.max(rect.min_x);
@@ -203,17 +199,37 @@ mod tests {
     }
 
     #[test]
+    fn a_sum_past_enough_stops_above_it() {
+        let mut g = Grid::new();
+        for i in 0..50 {
+            let x = f64::from(i) * 70.0;
+            g.insert(Rect { min_x: x, min_y: 0.0, max_x: x + 10.0, max_y: 10.0 }, i);
+        }
+        let all = Rect { min_x: -1.0, min_y: -1.0, max_x: 3600.0, max_y: 11.0 };
+        let full = g.overlap_up_to(&all, |_| 1.0, f64::INFINITY);
+        assert!((full - 5000.0).abs() < 1e-9);
+        let partial = g.overlap_up_to(&all, |_| 1.0, 150.0);
+        assert!(partial > 150.0 && partial < full, "gave up early: {partial}");
+    }
+
+    #[test]
     fn finds_what_overlaps_and_ignores_owners() {
         let mut g = Grid::new();
         g.insert(Rect { min_x: 0.0, min_y: 0.0, max_x: 300.0, max_y: 10.0 }, 1);
         g.insert(Rect { min_x: 1000.0, min_y: 1000.0, max_x: 1010.0, max_y: 1010.0 }, 2);
         let probe = Rect { min_x: 290.0, min_y: 0.0, max_x: 310.0, max_y: 10.0 };
-        assert!((g.overlap(&probe, |_| 1.0) - 100.0).abs() < 1e-9, "counted once despite two cells");
+        assert!(
+            (g.overlap_up_to(&probe, |_| 1.0, f64::INFINITY) - 100.0).abs() < 1e-9,
+            "counted once despite two cells"
+        );
         let skip_one = |o: u32| if o == 1 { 0.0 } else { 1.0 };
-        assert!(g.overlap(&probe, skip_one).abs() < 1e-9);
+        assert!(g.overlap_up_to(&probe, skip_one, f64::INFINITY).abs() < 1e-9);
         let huge = Rect { min_x: -1e6, min_y: -1e6, max_x: 1e6, max_y: 1e6 };
         g.insert_weighted(huge, 3, 0.5);
-        assert!((g.overlap(&probe, skip_one) - 100.0).abs() < 1e-9, "large rectangles are found too, weighted");
+        assert!(
+            (g.overlap_up_to(&probe, skip_one, f64::INFINITY) - 100.0).abs() < 1e-9,
+            "large rectangles are found too, weighted"
+        );
     }
 
     #[test]
