@@ -246,9 +246,15 @@ impl Ids {
 
 /// Maps a parsed diagram onto a document.
 #[allow(clippy::too_many_lines)] // one pass per kind of item, in dependency order
-pub fn to_document(diagram: Diagram<'_>, lines: &Lines<'_>) -> Imported {
+///
+/// `meta` is what `meta::read_all` found in the diagram's metadata lines, with its warnings.
+pub fn to_document<'a>(
+    diagram: Diagram<'a>,
+    (mut meta, mut meta_warnings): (Meta<'a>, Vec<(Pos, String)>),
+    lines: &Lines<'_>,
+) -> Imported {
     let mut warnings: Vec<(Pos, String)> = diagram.skipped.clone();
-    let mut meta: Meta = meta::read(&diagram.meta, &mut |pos, m| warnings.push((pos, m)));
+    warnings.append(&mut meta_warnings);
     let mut walk = Walk { threatboard: meta.doc.is_some(), ..Walk::default() };
     walk.statements(&diagram, &diagram.statements, None);
     warnings.append(&mut walk.warnings);
