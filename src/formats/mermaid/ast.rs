@@ -27,8 +27,6 @@ pub struct Diagram<'a> {
     pub acc_title: Option<String>,
     /// `accDescr`.
     pub acc_descr: Option<String>,
-    /// Every `%% threatboard:…` comment line: its offset and the text after `%%`.
-    pub meta: Vec<(Pos, &'a str)>,
     /// Things the parser skipped: offset and message.
     pub skipped: Vec<(Pos, String)>,
 }

@@ -3,7 +3,10 @@
 
 use std::borrow::Cow;
 
+use std::hash::BuildHasher;
+
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use hashbrown::HashTable;
 
 use super::ast::{Diagram, Pos, Shape, Stmt, Stroke};
 use super::lexer::Lines;
@@ -208,14 +211,58 @@ enum IdUse {
 }
 
 /// The ids of the document being built: every id the metadata names, and every fresh one made.
+///
+/// The ids' text is kept in one buffer and the table holds ranges of it, so that knowing 25 000
+/// ids costs two allocations rather than one string each.
 struct Ids {
-    known: HashMap<String, IdUse>,
+    /// Every known id, one after another.
+    text: String,
+    /// (start, end) in `text`, and whether an item has the id.
+    table: HashTable<(usize, usize, IdUse)>,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl Ids {
+    fn with_capacity(ids: usize) -> Self {
+        Self {
+            text: String::with_capacity(ids * 16),
+            table: HashTable::with_capacity(ids),
+            hasher: foldhash::fast::RandomState::default(),
+        }
+    }
+
+    fn hash(&self, id: &str) -> u64 {
+        self.hasher.hash_one(id)
+    }
+
+    fn find_mut(&mut self, id: &str) -> Option<&mut IdUse> {
+        let text = &self.text;
+        self.table.find_mut(self.hasher.hash_one(id), |&(a, b, _)| &text[a..b] == id).map(|(_, _, used)| used)
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.table.find(self.hash(id), |&(a, b, _)| &self.text[a..b] == id).is_some()
+    }
+
+    /// Records `id` as known; it must not be known yet.
+    fn insert_new(&mut self, id: &str, used: IdUse) {
+        let hash = self.hash(id);
+        let start = self.text.len();
+        self.text.push_str(id);
+        let (text, hasher) = (&self.text, &self.hasher);
+        self.table.insert_unique(hash, (start, text.len(), used), |&(a, b, _)| hasher.hash_one(&text[a..b]));
+    }
+
+    /// Records a metadata id; a second mention changes nothing.
+    fn name(&mut self, id: &str) {
+        if !self.contains(id) {
+            self.insert_new(id, IdUse::Unclaimed);
+        }
+    }
+
     /// A metadata id is taken by its first user; a second one (a hand-edited file) gets a fresh id.
     fn claim(&mut self, id: Id, pos: Pos, warnings: &mut Vec<(Pos, String)>) -> Option<Id> {
-        match self.known.get_mut(id.as_str()) {
+        match self.find_mut(id.as_str()) {
             Some(IdUse::Given) => {
                 warnings.push((pos, format!("id `{id}` from the metadata is used twice; a new one is made")));
                 None
@@ -225,7 +272,7 @@ impl Ids {
                 Some(id)
             }
             None => {
-                self.known.insert(id.as_str().to_owned(), IdUse::Given);
+                self.insert_new(id.as_str(), IdUse::Given);
                 Some(id)
             }
         }
@@ -234,21 +281,23 @@ impl Ids {
     /// Picks a free id: `wanted` when it is a valid id, else a slug of it, made unique.
     fn fresh(&mut self, wanted: &str, fallback: &str) -> Id {
         let base = Id::new(wanted).unwrap_or_else(|_| Id::slug(wanted, fallback));
-        let id = if self.known.contains_key(base.as_str()) {
-            Id::unique(&base, |s| self.known.contains_key(s))
-        } else {
-            base
-        };
-        self.known.insert(id.as_str().to_owned(), IdUse::Given);
+        let id = if self.contains(base.as_str()) { Id::unique(&base, |s| self.contains(s)) } else { base };
+        self.insert_new(id.as_str(), IdUse::Given);
         id
     }
 }
 
 /// Maps a parsed diagram onto a document.
 #[allow(clippy::too_many_lines)] // one pass per kind of item, in dependency order
-pub fn to_document(diagram: Diagram<'_>, lines: &Lines<'_>) -> Imported {
+///
+/// `meta` is what `meta::read_all` found in the diagram's metadata lines, with its warnings.
+pub fn to_document<'a>(
+    diagram: Diagram<'a>,
+    (mut meta, mut meta_warnings): (Meta<'a>, Vec<(Pos, String)>),
+    lines: &Lines<'_>,
+) -> Imported {
     let mut warnings: Vec<(Pos, String)> = diagram.skipped.clone();
-    let mut meta: Meta = meta::read(&diagram.meta, &mut |pos, m| warnings.push((pos, m)));
+    warnings.append(&mut meta_warnings);
     let mut walk = Walk { threatboard: meta.doc.is_some(), ..Walk::default() };
     walk.statements(&diagram, &diagram.statements, None);
     warnings.append(&mut walk.warnings);
@@ -285,7 +334,7 @@ pub fn to_document(diagram: Diagram<'_>, lines: &Lines<'_>) -> Imported {
         }
     }
 
-    let mut ids = Ids { known: HashMap::with_capacity(2 * (walk.nodes.len() + walk.edges.len())) };
+    let mut ids = Ids::with_capacity(2 * (walk.nodes.len() + walk.edges.len()));
     let meta_ids = meta
         .boundaries
         .values()
@@ -293,7 +342,7 @@ pub fn to_document(diagram: Diagram<'_>, lines: &Lines<'_>) -> Imported {
         .chain(meta.elements.values().filter_map(|e| e.id.as_ref()))
         .chain(meta.flows.remaining().filter_map(|f| f.id.as_ref()));
     for id in meta_ids {
-        ids.known.insert(id.as_str().to_owned(), IdUse::Unclaimed);
+        ids.name(id.as_str());
     }
 
     let mut boundary_ids: Vec<Id> = Vec::with_capacity(walk.subgraphs.len());

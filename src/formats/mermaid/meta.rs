@@ -190,6 +190,13 @@ impl<'a> FlowFacts<'a> {
     }
 }
 
+/// Reads the metadata lines, with the warnings for malformed ones (skipped) in line order.
+pub fn read_all<'a>(lines: &[(Pos, &'a str)]) -> (Meta<'a>, Vec<(Pos, String)>) {
+    let mut warnings = Vec::new();
+    let meta = read(lines, &mut |pos, message| warnings.push((pos, message)));
+    (meta, warnings)
+}
+
 /// Reads the metadata lines; malformed lines are reported and skipped.
 pub fn read<'a>(lines: &[(Pos, &'a str)], warn: &mut impl FnMut(Pos, String)) -> Meta<'a> {
     let mut meta = Meta::default();

@@ -64,9 +64,27 @@ pub struct MermaidError {
 pub fn import(text: &str) -> Result<Imported, MermaidError> {
     let lines = lexer::Lines::new(text);
     let pre = lexer::prepass(text, &lines)?;
-    let parsed = parser::parse(&pre, &lines)?;
-    Ok(mapping::to_document(parsed, &lines))
+    let meta_lines = parser::meta_lines(&pre);
+    if meta_lines.len() < PARALLEL_META_LINES {
+        let parsed = parser::parse(&pre, &lines)?;
+        return Ok(mapping::to_document(parsed, meta::read_all(&meta_lines), &lines));
+    }
+    // A large file written by Threatboard: its metadata lines are read on a second thread while
+    // the diagram is parsed. Both are pure functions of the text, so the result is the same.
+    let (parsed, meta) = std::thread::scope(|scope| {
+        let reader = std::thread::Builder::new().spawn_scoped(scope, || meta::read_all(&meta_lines));
+        let parsed = parser::parse(&pre, &lines);
+        let meta = reader.ok().and_then(|r| r.join().ok());
+        (parsed, meta)
+    });
+    let parsed = parsed?;
+    let meta = meta.unwrap_or_else(|| meta::read_all(&meta_lines));
+    Ok(mapping::to_document(parsed, meta, &lines))
 }
+
+/// From this many metadata lines on, `import` reads them on a second thread: below it, starting
+/// a thread costs more than it saves.
+const PARALLEL_META_LINES: usize = 512;
 
 /// Writes a document as a Mermaid flowchart that `import` turns back into the same document.
 pub fn export(doc: &Document) -> String {

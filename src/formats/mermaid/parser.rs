@@ -20,17 +20,20 @@ pub fn parse<'a>(pre: &'a Prepass<'a>, lines: &Lines<'_>) -> Result<Diagram<'a>,
         Parser { s: &pre.code, b: pre.code.as_bytes(), pos: 0, lines, edges: 0, depth: 0, diagram: Diagram::default() };
     p.diagram.title.clone_from(&pre.title);
     p.diagram.skipped.clone_from(&pre.skipped);
-    p.diagram.meta = pre
-        .comments
-        .iter()
-        .copied()
-        .filter(|(_, t)| t.trim_start().starts_with("threatboard:"))
-        .map(|(pos, t)| (pos, t.trim()))
-        .collect();
     p.header()?;
     let statements = p.statements(None)?;
     p.diagram.statements = statements;
     Ok(p.diagram)
+}
+
+/// The comment lines that hold Threatboard metadata (offset and trimmed text), in text order.
+pub fn meta_lines<'a>(pre: &Prepass<'a>) -> Vec<(Pos, &'a str)> {
+    pre.comments
+        .iter()
+        .copied()
+        .filter(|(_, t)| t.trim_start().starts_with("threatboard:"))
+        .map(|(pos, t)| (pos, t.trim()))
+        .collect()
 }
 
 struct Parser<'a, 'l> {
