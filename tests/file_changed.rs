@@ -27,6 +27,15 @@ fn harness(doc: Document, file: &Path, poll: Duration) -> Harness<'static, Threa
     h
 }
 
+/// A folder with the May 2020 model saved as `model.json`, and the October 2020 version to bring in later.
+fn may_saved_october_next() -> (tempfile::TempDir, std::path::PathBuf, Document, Document) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("model.json");
+    let (v1, v2) = (sample("kubernetes-agent-2020-05.json"), sample("kubernetes-agent-2020-10.json"));
+    json::save_file(&file, &v1).unwrap();
+    (dir, file, v1, v2)
+}
+
 fn asking(h: &Harness<'_, ThreatboardApp>) -> bool {
     h.query_by_label("Reload").is_some()
 }
@@ -38,10 +47,7 @@ fn save(h: &mut Harness<'_, ThreatboardApp>) {
 
 #[test]
 fn a_file_changed_on_disk_is_offered_for_reload_or_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("model.json");
-    let (v1, v2) = (sample("kubernetes-agent-2020-05.json"), sample("kubernetes-agent-2020-10.json"));
-    json::save_file(&file, &v1).unwrap();
+    let (_dir, file, v1, v2) = may_saved_october_next();
     let mut h = harness(v1.clone(), &file, Duration::ZERO);
     assert!(!asking(&h), "nothing changed");
     save(&mut h);
@@ -75,10 +81,7 @@ fn a_file_changed_on_disk_is_offered_for_reload_or_kept() {
 
 #[test]
 fn saving_over_a_version_not_seen_asks_first() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("model.json");
-    let (v1, v2) = (sample("kubernetes-agent-2020-05.json"), sample("kubernetes-agent-2020-10.json"));
-    json::save_file(&file, &v1).unwrap();
+    let (_dir, file, v1, v2) = may_saved_october_next();
     // Polls too rare to notice: only the save itself looks at the file.
     let mut h = harness(v1.clone(), &file, Duration::from_hours(1));
     json::save_file(&file, &v2).unwrap();
@@ -122,10 +125,7 @@ fn a_change_on_disk_wakes_an_idle_window_and_nothing_else_does() {
 
 #[test]
 fn cancelling_a_conflicting_save_changes_nothing_and_only_the_next_save_asks_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("model.json");
-    let (v1, v2) = (sample("kubernetes-agent-2020-05.json"), sample("kubernetes-agent-2020-10.json"));
-    json::save_file(&file, &v1).unwrap();
+    let (_dir, file, v1, v2) = may_saved_october_next();
     let mut h = harness(v1.clone(), &file, Duration::from_hours(1));
     json::save_file(&file, &v2).unwrap();
     save(&mut h);
