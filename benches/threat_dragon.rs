@@ -11,8 +11,8 @@ fn bench(c: &mut Criterion) {
         c.bench_function(&format!("td_export_{n}"), |b| b.iter(|| export(&doc)));
         c.bench_function(&format!("td_import_{n}"), |b| b.iter(|| import(&text, &DiagramChoice::Only)));
     }
-    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/threat-dragon/cryptocurrency-wallet.json");
+    let demo =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/threat-dragon/cryptocurrency-wallet.json");
     if let Ok(text) = std::fs::read_to_string(demo) {
         c.bench_function("td_import_cryptocurrency_wallet", |b| b.iter(|| import(&text, &DiagramChoice::Only)));
     }

@@ -11,15 +11,9 @@ use threatboard::layout::{LayoutOptions, layout};
 use threatboard::model::geometry::{CHAR_WIDTH, LINE_HEIGHT, Rect, Size, boundary_rects, element_size};
 use threatboard::model::{Direction, Document, Id, Point, synth};
 
+/// The third-party corpus, copied into the repository (`tests/corpus`, provenance in its README).
 fn corpus() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [manifest.join("../shared/corpus"), manifest.join("../../shared/corpus")];
-    candidates.iter().find(|d| d.is_dir()).cloned().unwrap_or_else(|| {
-        panic!(
-            "the test corpus is missing: expected {} (a copy of shared/ next to the repository)",
-            candidates[0].display()
-        )
-    })
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
 
 #[derive(Debug, Default)]

@@ -8,18 +8,9 @@ use std::path::{Path, PathBuf};
 use threatboard::formats::{json, mermaid};
 use threatboard::model::Document;
 
-/// The shared corpus next to the repository (`<repo>/../shared/corpus`, or one level further up
-/// for a worktree kept in a folder of worktrees); its absence is an error, never a skipped test.
+/// The third-party corpus, copied into the repository (`tests/corpus`, provenance in its README).
 fn corpus() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [manifest.join("../shared/corpus"), manifest.join("../../shared/corpus")];
-    let found = candidates.iter().find(|d| d.is_dir());
-    found.cloned().unwrap_or_else(|| {
-        panic!(
-            "the test corpus is missing: expected {} (a copy of shared/ next to the repository)",
-            candidates[0].display()
-        )
-    })
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
 
 fn mmd_files(dir: &Path) -> Vec<PathBuf> {

@@ -11,18 +11,9 @@ use threatboard::formats::json;
 use threatboard::formats::threat_dragon::{DiagramChoice, Imported, TdError, export, import};
 use threatboard::model::{Category, Document, encryption};
 
-/// The shared corpus next to the repository (`<repo>/../shared/corpus`, or one level further up
-/// for a worktree kept in a subfolder). Missing corpus fails loudly: these tests are the point.
+/// The Threat Dragon part of the third-party corpus (`tests/corpus`, provenance in its README).
 fn corpus() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates =
-        [manifest.join("../shared/corpus/threat-dragon"), manifest.join("../../shared/corpus/threat-dragon")];
-    candidates.iter().find(|d| d.join("schema/threat-dragon-v2.schema.json").is_file()).cloned().unwrap_or_else(|| {
-        panic!(
-            "the Threat Dragon corpus is missing: expected it at {} (a copy of shared/ next to the repository)",
-            candidates[0].display()
-        )
-    })
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/threat-dragon")
 }
 
 fn read(rel: &str) -> String {
