@@ -208,6 +208,20 @@ fn mermaid_edge_label_with_pipe_and_end_id() {
 }
 
 #[test]
+fn hand_edited_metadata_ids_stay_unique() {
+    // `b` comes first and has no stored id, but a later line gives its id to `a`; `c` and `d`
+    // both claim `x`; the flow between `b` and `c` has no stored id.
+    let text = "flowchart LR\n  b --> c\n  %% threatboard:1 element a {\"id\":\"b\"}\n  a\n  \
+                %% threatboard:1 element c {\"id\":\"x\"}\n  %% threatboard:1 element d {\"id\":\"x\"}\n  d\n";
+    let imported = mermaid::import(text).unwrap();
+    let ids: Vec<&str> = imported.document.elements.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["b-2", "x", "b", "d"]);
+    assert_eq!(imported.document.flows[0].id.as_str(), "b-2-to-x");
+    let warnings: Vec<String> = imported.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings, ["7:3: id `x` from the metadata is used twice; a new one is made"]);
+}
+
+#[test]
 fn errors_name_line_and_column() {
     let e = mermaid::import("graph TD\n  A[unclosed\n").unwrap_err();
     assert_eq!((e.line, e.column), (2, 4), "{e}");

@@ -69,16 +69,6 @@ pub struct Chain {
 }
 
 impl Diagram<'_> {
-    /// The nodes of a chain's `k`-th group.
-    pub fn group(&self, chain: &Chain, k: usize) -> &[Node<'_>] {
-        &self.nodes[self.groups[chain.groups.start + k].clone()]
-    }
-
-    /// A chain's node groups, in order.
-    pub fn groups_of(&self, chain: &Chain) -> impl Iterator<Item = &[Node<'_>]> {
-        self.groups[chain.groups.clone()].iter().map(|g| &self.nodes[g.clone()])
-    }
-
     /// A chain's links, in order.
     pub fn links_of(&self, chain: &Chain) -> &[Link<'_>] {
         &self.links[chain.links.clone()]

@@ -3,14 +3,11 @@
 
 use std::borrow::Cow;
 
-use std::hash::BuildHasher;
-
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use hashbrown::HashTable;
 
 use super::ast::{Diagram, Pos, Shape, Stmt, Stroke};
 use super::lexer::Lines;
-use super::meta::{self, Meta};
+use super::meta::{self, IdTable, Meta};
 use super::{Imported, Warning, shapes, text};
 use crate::layout::{self, LayoutOptions};
 use crate::model::{Boundary, Document, Element, Flow, Id, Point, protocol};
@@ -54,6 +51,9 @@ struct EdgeInfo<'a> {
     pos: Pos,
     from: &'a str,
     to: &'a str,
+    /// The ends' indices in `Walk::nodes`; `None` for a name no node statement registered.
+    from_node: Option<usize>,
+    to_node: Option<usize>,
     text: &'a str,
     dotted: bool,
     bidirectional: bool,
@@ -63,6 +63,8 @@ struct EdgeInfo<'a> {
 struct Walk<'a> {
     nodes: Vec<NodeInfo<'a>>,
     node_index: HashMap<&'a str, usize>,
+    /// For each node of the diagram's chains (`Diagram::nodes`), its index in `nodes`.
+    node_of: Vec<Option<usize>>,
     subgraphs: Vec<SubgraphInfo<'a>>,
     subgraph_index: HashMap<String, usize>,
     close_order: Vec<usize>,
@@ -98,13 +100,15 @@ impl<'a> Walk<'a> {
         for stmt in stmts {
             match stmt {
                 Stmt::Chain(chain) => {
-                    for group in d.groups_of(chain) {
-                        for n in group {
+                    for group in &d.groups[chain.groups.clone()] {
+                        for at in group.clone() {
+                            let n = &d.nodes[at];
                             if n.has_data && n.shape.is_none() && n.label.is_none() && self.edge_ids.contains(n.id) {
                                 self.warn(n.pos, format!("properties of link `{}` ignored (styling)", n.id));
                                 continue;
                             }
                             let i = self.node(n);
+                            self.node_of[at] = Some(i);
                             for (pos, key) in &n.ignored_data {
                                 self.warn(*pos, format!("node property `{key}` ignored"));
                             }
@@ -129,14 +133,20 @@ impl<'a> Walk<'a> {
                             continue;
                         }
                         let text = link.label.as_ref().map_or("", |l| &*l.text);
-                        for a in d.group(chain, k) {
-                            for b in d.group(chain, k + 1) {
-                                let (from, to) =
-                                    if link.head_at_start && !link.head_at_end { (b.id, a.id) } else { (a.id, b.id) };
+                        let (ga, gb) = (&d.groups[chain.groups.start + k], &d.groups[chain.groups.start + k + 1]);
+                        for a in ga.clone() {
+                            for b in gb.clone() {
+                                let (mut from, mut to) =
+                                    ((d.nodes[a].id, self.node_of[a]), (d.nodes[b].id, self.node_of[b]));
+                                if link.head_at_start && !link.head_at_end {
+                                    std::mem::swap(&mut from, &mut to);
+                                }
                                 self.edges.push(EdgeInfo {
                                     pos: link.pos,
-                                    from,
-                                    to,
+                                    from: from.0,
+                                    to: to.0,
+                                    from_node: from.1,
+                                    to_node: to.1,
                                     text,
                                     dotted: link.stroke == Stroke::Dotted,
                                     bidirectional: link.head_at_start && link.head_at_end,
@@ -201,89 +211,59 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// Whether an id the importer knows of has been given to an item yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum IdUse {
-    /// Named in the metadata; no item has it yet.
-    Unclaimed,
-    /// An item has it.
-    Given,
+/// The element (its index in `Document::elements`) each link end stands for.
+struct ElementOf<'a> {
+    /// By the end's index in `Walk::nodes`.
+    by_node: Vec<Option<usize>>,
+    /// For ends that name no node: a subgraph's stand-in.
+    by_name: HashMap<&'a str, usize>,
 }
 
-/// The ids of the document being built: every id the metadata names, and every fresh one made.
-///
-/// The ids' text is kept in one buffer and the table holds ranges of it, so that knowing 25 000
-/// ids costs two allocations rather than one string each.
-struct Ids {
-    /// Every known id, one after another.
-    text: String,
-    /// (start, end) in `text`, and whether an item has the id.
-    table: HashTable<(usize, usize, IdUse)>,
-    hasher: foldhash::fast::RandomState,
+impl ElementOf<'_> {
+    fn get(&self, name: &str, node: Option<usize>) -> Option<usize> {
+        match node {
+            Some(k) => self.by_node[k],
+            None => self.by_name.get(name).copied(),
+        }
+    }
 }
+
+/// What has an id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    /// A boundary.
+    Boundary,
+    /// An element or a flow: threats can be about it.
+    Item,
+}
+
+/// The ids given so far in the document being built.
+struct Ids(IdTable<Owner>);
 
 impl Ids {
-    fn with_capacity(ids: usize) -> Self {
-        Self {
-            text: String::with_capacity(ids * 16),
-            table: HashTable::with_capacity(ids),
-            hasher: foldhash::fast::RandomState::default(),
-        }
-    }
-
-    fn hash(&self, id: &str) -> u64 {
-        self.hasher.hash_one(id)
-    }
-
-    fn find_mut(&mut self, id: &str) -> Option<&mut IdUse> {
-        let text = &self.text;
-        self.table.find_mut(self.hasher.hash_one(id), |&(a, b, _)| &text[a..b] == id).map(|(_, _, used)| used)
-    }
-
-    fn contains(&self, id: &str) -> bool {
-        self.table.find(self.hash(id), |&(a, b, _)| &self.text[a..b] == id).is_some()
-    }
-
-    /// Records `id` as known; it must not be known yet.
-    fn insert_new(&mut self, id: &str, used: IdUse) {
-        let hash = self.hash(id);
-        let start = self.text.len();
-        self.text.push_str(id);
-        let (text, hasher) = (&self.text, &self.hasher);
-        self.table.insert_unique(hash, (start, text.len(), used), |&(a, b, _)| hasher.hash_one(&text[a..b]));
-    }
-
-    /// Records a metadata id; a second mention changes nothing.
-    fn name(&mut self, id: &str) {
-        if !self.contains(id) {
-            self.insert_new(id, IdUse::Unclaimed);
-        }
-    }
-
     /// A metadata id is taken by its first user; a second one (a hand-edited file) gets a fresh id.
-    fn claim(&mut self, id: Id, pos: Pos, warnings: &mut Vec<(Pos, String)>) -> Option<Id> {
-        match self.find_mut(id.as_str()) {
-            Some(IdUse::Given) => {
-                warnings.push((pos, format!("id `{id}` from the metadata is used twice; a new one is made")));
-                None
-            }
-            Some(used @ IdUse::Unclaimed) => {
-                *used = IdUse::Given;
-                Some(id)
-            }
-            None => {
-                self.insert_new(id.as_str(), IdUse::Given);
-                Some(id)
-            }
+    fn claim(&mut self, id: Id, owner: Owner, pos: Pos, warnings: &mut Vec<(Pos, String)>) -> Option<Id> {
+        if self.0.get(id.as_str()).is_some() {
+            warnings.push((pos, format!("id `{id}` from the metadata is used twice; a new one is made")));
+            return None;
         }
+        self.0.insert_new(id.as_str(), owner);
+        Some(id)
     }
 
-    /// Picks a free id: `wanted` when it is a valid id, else a slug of it, made unique.
-    fn fresh(&mut self, wanted: &str, fallback: &str) -> Id {
+    /// Picks a free id: `wanted` when it is a valid id, else a slug of it, made unique; free also
+    /// of every id the metadata names, so that it never takes one an item read later will claim.
+    fn fresh(&mut self, meta: &Meta<'_>, owner: Owner, wanted: &str, fallback: &str) -> Id {
+        let taken = |s: &str| self.0.get(s).is_some() || meta.names(s);
         let base = Id::new(wanted).unwrap_or_else(|_| Id::slug(wanted, fallback));
-        let id = if self.contains(base.as_str()) { Id::unique(&base, |s| self.contains(s)) } else { base };
-        self.insert_new(id.as_str(), IdUse::Given);
+        let id = if taken(base.as_str()) { Id::unique(&base, taken) } else { base };
+        self.0.insert_new(id.as_str(), owner);
         id
+    }
+
+    /// Whether an element or a flow has `id`.
+    fn is_item(&self, id: &str) -> bool {
+        self.0.get(id) == Some(&Owner::Item)
     }
 }
 
@@ -298,8 +278,14 @@ pub fn to_document<'a>(
 ) -> Imported {
     let mut warnings: Vec<(Pos, String)> = diagram.skipped.clone();
     warnings.append(&mut meta_warnings);
-    let mut walk = Walk { threatboard: meta.doc.is_some(), ..Walk::default() };
+    let mut walk =
+        Walk { threatboard: meta.doc.is_some(), node_of: vec![None; diagram.nodes.len()], ..Walk::default() };
     walk.statements(&diagram, &diagram.statements, None);
+    // A link end skipped where it was written may be a node registered elsewhere.
+    for e in &mut walk.edges {
+        e.from_node = e.from_node.or_else(|| walk.node_index.get(e.from).copied());
+        e.to_node = e.to_node.or_else(|| walk.node_index.get(e.to).copied());
+    }
     warnings.append(&mut walk.warnings);
     for (id, class) in std::mem::take(&mut walk.classes) {
         if is_out_of_scope_class(class)
@@ -334,24 +320,18 @@ pub fn to_document<'a>(
         }
     }
 
-    let mut ids = Ids::with_capacity(2 * (walk.nodes.len() + walk.edges.len()));
-    let meta_ids = meta
-        .boundaries
-        .values()
-        .filter_map(|b| b.id.as_ref())
-        .chain(meta.elements.values().filter_map(|e| e.id.as_ref()))
-        .chain(meta.flows.remaining().filter_map(|f| f.id.as_ref()));
-    for id in meta_ids {
-        ids.name(id.as_str());
-    }
+    let mut ids = Ids(IdTable::with_capacity(walk.subgraphs.len() + walk.nodes.len() + walk.edges.len()));
 
     let mut boundary_ids: Vec<Id> = Vec::with_capacity(walk.subgraphs.len());
     for sg in &walk.subgraphs {
         let from_meta = meta.boundaries.get(sg.key.as_str()).and_then(|b| b.id.clone());
-        let id = match from_meta.and_then(|id| ids.claim(id, sg.pos, &mut warnings)) {
+        let id = match from_meta.and_then(|id| ids.claim(id, Owner::Boundary, sg.pos, &mut warnings)) {
             Some(id) => id,
-            None if sg.explicit => ids.fresh(&sg.key, "boundary"),
-            None => ids.fresh(Id::slug(sg.title.as_deref().unwrap_or(""), "boundary").as_str(), "boundary"),
+            None if sg.explicit => ids.fresh(&meta, Owner::Boundary, &sg.key, "boundary"),
+            None => {
+                let wanted = Id::slug(sg.title.as_deref().unwrap_or(""), "boundary");
+                ids.fresh(&meta, Owner::Boundary, wanted.as_str(), "boundary")
+            }
         };
         boundary_ids.push(id);
     }
@@ -372,8 +352,7 @@ pub fn to_document<'a>(
     }
 
     let mut positioned: Vec<bool> = Vec::new();
-    // The element (its index in `doc.elements`) for each Mermaid node id.
-    let mut element_of: HashMap<&str, usize> = HashMap::with_capacity(walk.nodes.len());
+    let mut element_of = ElementOf { by_node: vec![None; walk.nodes.len()], by_name: HashMap::new() };
     let mut add_element = |doc: &mut Document,
                            positioned: &mut Vec<bool>,
                            warnings: &mut Vec<(Pos, String)>,
@@ -381,11 +360,13 @@ pub fn to_document<'a>(
                            info: &NodeInfo<'_>,
                            boundary: Option<usize>,
                            stand_in: Option<&SubgraphInfo<'_>>| {
-        let mut em = meta.elements.remove(info.mid).unwrap_or_default();
-        let id = match em.id.take().and_then(|id| ids.claim(id, info.pos, warnings)) {
+        let mut em = meta.elements.take(info.mid).unwrap_or_default();
+        let id = match em.id.take().and_then(|id| ids.claim(id, Owner::Item, info.pos, warnings)) {
             Some(id) => id,
-            None if stand_in.is_some() => ids.fresh(&format!("{}-node", Id::slug(info.mid, "boundary")), "node"),
-            None => ids.fresh(info.mid, "node"),
+            None if stand_in.is_some() => {
+                ids.fresh(&meta, Owner::Item, &format!("{}-node", Id::slug(info.mid, "boundary")), "node")
+            }
+            None => ids.fresh(&meta, Owner::Item, info.mid, "node"),
         };
         let label = match (info.label, stand_in) {
             (Some(l), _) => l.to_owned(),
@@ -410,25 +391,25 @@ pub fn to_document<'a>(
         });
         doc.elements.len() - 1
     };
-    for info in &walk.nodes {
+    for (k, info) in walk.nodes.iter().enumerate() {
         if walk.subgraph_index.contains_key(info.mid) {
             continue;
         }
         let boundary = claimed.get(info.mid).copied();
-        let i = add_element(&mut doc, &mut positioned, &mut warnings, &mut ids, info, boundary, None);
-        element_of.insert(info.mid, i);
+        element_of.by_node[k] =
+            Some(add_element(&mut doc, &mut positioned, &mut warnings, &mut ids, info, boundary, None));
     }
     // Links to a subgraph: an element inside its boundary stands for it.
     for e in &walk.edges {
-        for end in [e.from, e.to] {
-            if element_of.contains_key(end) {
+        for (end, node) in [(e.from, e.from_node), (e.to, e.to_node)] {
+            if element_of.get(end, node).is_some() {
                 continue;
             }
             let Some(&s) = walk.subgraph_index.get(end) else { continue };
             let sg = &walk.subgraphs[s];
-            let info = walk.node_index.get(end).map_or_else(
+            let info = node.map_or_else(
                 || NodeInfo { mid: end, pos: e.pos, shape: None, label: None, out_of_scope: false },
-                |&i| NodeInfo {
+                |i| NodeInfo {
                     mid: end,
                     pos: e.pos,
                     shape: walk.nodes[i].shape,
@@ -442,12 +423,19 @@ pub fn to_document<'a>(
                 e.pos,
                 format!("link to subgraph `{end}`: flows connect elements, so element `{id}` inside the boundary stands for it"),
             ));
-            element_of.insert(end, i);
+            match node {
+                Some(k) => element_of.by_node[k] = Some(i),
+                None => {
+                    element_of.by_name.insert(end, i);
+                }
+            }
         }
     }
 
     for e in &walk.edges {
-        let (Some(&from), Some(&to)) = (element_of.get(e.from), element_of.get(e.to)) else { continue };
+        let (Some(from), Some(to)) = (element_of.get(e.from, e.from_node), element_of.get(e.to, e.to_node)) else {
+            continue;
+        };
         let (from, to) = (&doc.elements[from].id, &doc.elements[to].id);
         let fm = meta.flows.pop(e.from, e.to);
         let (label, protocol, mut fm) = if let Some(mut fm) = fm {
@@ -457,9 +445,9 @@ pub fn to_document<'a>(
             let p = protocol::recognise(e.text).map(|p| p.name.to_owned()).unwrap_or_default();
             (e.text.to_owned(), p, meta::FlowMeta::default())
         };
-        let id = match fm.id.take().and_then(|id| ids.claim(id, e.pos, &mut warnings)) {
+        let id = match fm.id.take().and_then(|id| ids.claim(id, Owner::Item, e.pos, &mut warnings)) {
             Some(id) => id,
-            None => ids.fresh(Id::slug(&format!("{from}-to-{to}"), "flow").as_str(), "flow"),
+            None => ids.fresh(&meta, Owner::Item, Id::slug(&format!("{from}-to-{to}"), "flow").as_str(), "flow"),
         };
         doc.flows.push(Flow {
             id,
@@ -475,11 +463,9 @@ pub fn to_document<'a>(
         });
     }
 
-    let targets: HashSet<&str> =
-        doc.elements.iter().map(|e| e.id.as_str()).chain(doc.flows.iter().map(|f| f.id.as_str())).collect();
     let mut threat_ids = HashSet::new();
     for (pos, t) in std::mem::take(&mut meta.threats) {
-        if !targets.contains(t.target.as_str()) {
+        if !ids.is_item(t.target.as_str()) {
             warnings.push((
                 pos,
                 format!("threat `{}` is about `{}`, which the diagram no longer has; dropped", t.id, t.target),
@@ -494,7 +480,7 @@ pub fn to_document<'a>(
         doc.title = dm.title;
         doc.description = dm.description;
         doc.decomposition = dm.decomposition;
-        doc.dismissed = dm.dismissed.into_iter().filter(|d| targets.contains(d.target.as_str())).collect();
+        doc.dismissed = dm.dismissed.into_iter().filter(|d| ids.is_item(d.target.as_str())).collect();
         reorder(&mut doc.boundaries, &dm.boundary_order, |b| &b.id);
         let mut paired: Vec<(Element, bool)> = doc.elements.drain(..).zip(positioned.drain(..)).collect();
         reorder(&mut paired, &dm.element_order, |(e, _)| &e.id);

@@ -3,7 +3,10 @@
 
 use std::io;
 
+use std::hash::BuildHasher;
+
 use foldhash::HashMap;
+use hashbrown::HashTable;
 use serde::{Deserialize, Serialize};
 
 use super::META_VERSION;
@@ -139,33 +142,153 @@ pub struct Meta<'a> {
     /// By subgraph id.
     pub boundaries: HashMap<&'a str, BoundaryMeta>,
     /// By node id.
-    pub elements: HashMap<&'a str, ElementMeta>,
+    pub elements: ElementFacts<'a>,
     /// By (from, to) node ids, in the order the flows appear.
     pub flows: FlowFacts<'a>,
     /// Threats, in order.
     pub threats: Vec<(Pos, Threat)>,
+    /// Every Threatboard id the boundary, element and flow facts name, with how many name it
+    /// (facts replaced by a later line for the same node or subgraph do not count).
+    pub ids: IdTable<u32>,
+}
+
+impl Meta<'_> {
+    fn name(&mut self, id: Option<&Id>) {
+        if let Some(id) = id {
+            match self.ids.get_mut(id.as_str()) {
+                Some(count) => *count += 1,
+                None => self.ids.insert_new(id.as_str(), 1),
+            }
+        }
+    }
+
+    fn unname(&mut self, id: Option<&Id>) {
+        if let Some(count) = id.and_then(|id| self.ids.get_mut(id.as_str())) {
+            *count -= 1;
+        }
+    }
+
+    /// Whether a fact still names `id`.
+    pub fn names(&self, id: &str) -> bool {
+        self.ids.get(id).is_some_and(|&count| count > 0)
+    }
+}
+
+/// A map from ids to small values whose ids' text sits in one buffer, the table holding ranges of
+/// it, so that 25 000 ids cost two allocations rather than one string each.
+#[derive(Debug, Default)]
+pub struct IdTable<V> {
+    text: String,
+    table: HashTable<(usize, usize, V)>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl<V> IdTable<V> {
+    /// Room for `ids` ids.
+    pub fn with_capacity(ids: usize) -> Self {
+        Self {
+            text: String::with_capacity(ids * 16),
+            table: HashTable::with_capacity(ids),
+            hasher: foldhash::fast::RandomState::default(),
+        }
+    }
+
+    /// The value of `id`.
+    pub fn get(&self, id: &str) -> Option<&V> {
+        let text = &self.text;
+        self.table.find(self.hasher.hash_one(id), |&(a, b, _)| &text[a..b] == id).map(|(_, _, v)| v)
+    }
+
+    /// The value of `id`, to change.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut V> {
+        let text = &self.text;
+        self.table.find_mut(self.hasher.hash_one(id), |&(a, b, _)| &text[a..b] == id).map(|(_, _, v)| v)
+    }
+
+    /// Enters `id`, which must not be in the table yet.
+    pub fn insert_new(&mut self, id: &str, value: V) {
+        let hash = self.hasher.hash_one(id);
+        let start = self.text.len();
+        self.text.push_str(id);
+        let (text, hasher) = (&self.text, &self.hasher);
+        self.table.insert_unique(hash, (start, text.len(), value), |&(a, b, _)| hasher.hash_one(&text[a..b]));
+    }
+}
+
+/// Element facts by node id; when a node has several lines, the last one counts.
+///
+/// The facts are kept in line order beside the index, because the mapping asks for them in the
+/// order the nodes appear, which is the order Threatboard writes them in: the next fact not yet
+/// taken is then the one asked for, found without a hash lookup into a table too large for the cache.
+#[derive(Debug, Default)]
+pub struct ElementFacts<'a> {
+    /// Every line's facts in line order; `None` once taken, or when a later line for the same
+    /// node replaced them.
+    facts: Vec<(&'a str, Option<ElementMeta>)>,
+    /// Where each node's facts are in `facts`.
+    index: HashMap<&'a str, usize>,
+    /// No fact before this one is left.
+    next: usize,
+}
+
+impl<'a> ElementFacts<'a> {
+    /// Records the facts of `node`, and returns those of an earlier line they replace.
+    fn insert(&mut self, node: &'a str, fact: ElementMeta) -> Option<ElementMeta> {
+        let i = self.facts.len();
+        self.facts.push((node, Some(fact)));
+        self.index.insert(node, i).and_then(|earlier| self.facts[earlier].1.take())
+    }
+
+    /// Takes the facts of `node`, if any are left.
+    pub fn take(&mut self, node: &str) -> Option<ElementMeta> {
+        while self.facts.get(self.next).is_some_and(|(_, fact)| fact.is_none()) {
+            self.next += 1;
+        }
+        // Every fact before `next` is taken, so a fact there for `node` is its only one left.
+        if let Some((n, fact)) = self.facts.get_mut(self.next)
+            && *n == node
+        {
+            self.next += 1;
+            return fact.take();
+        }
+        let &i = self.index.get(node)?;
+        self.facts[i].1.take()
+    }
 }
 
 /// Flow facts by (from, to) node ids. Several flows may join the same two nodes; their facts come
 /// back in the order of their lines. All facts sit in one list, each linked to the next one with
-/// the same ends, so that a diagram with many flows needs no list per pair.
+/// the same ends, so that a diagram with many flows needs no list per pair; as with elements, the
+/// next fact not yet taken is tried first.
 #[derive(Debug, Default)]
 pub struct FlowFacts<'a> {
-    /// Every flow's facts in line order, with the index of the next one with the same ends;
-    /// `None` once taken.
-    facts: Vec<(Option<FlowMeta>, Option<usize>)>,
-    /// For each (from, to): the first fact not yet taken, and the last one.
+    /// Every flow's facts, in line order.
+    facts: Vec<FlowFact<'a>>,
+    /// For each (from, to): the first fact that may not be taken yet, and the last one.
     ends: HashMap<(&'a str, &'a str), (Option<usize>, usize)>,
+    /// No fact before this one is left.
+    next: usize,
+}
+
+/// One flow's facts, where they are kept.
+#[derive(Debug)]
+struct FlowFact<'a> {
+    /// From and to, as node ids.
+    ends: (&'a str, &'a str),
+    /// `None` once taken.
+    fact: Option<FlowMeta>,
+    /// The next fact with the same ends.
+    same_ends: Option<usize>,
 }
 
 impl<'a> FlowFacts<'a> {
     fn push(&mut self, ends: (&'a str, &'a str), fact: FlowMeta) {
         let i = self.facts.len();
-        self.facts.push((Some(fact), None));
+        self.facts.push(FlowFact { ends, fact: Some(fact), same_ends: None });
         match self.ends.get_mut(&ends) {
             Some((first, last)) => {
                 match first {
-                    Some(_) => self.facts[*last].1 = Some(i),
+                    Some(_) => self.facts[*last].same_ends = Some(i),
                     None => *first = Some(i),
                 }
                 *last = i;
@@ -178,15 +301,25 @@ impl<'a> FlowFacts<'a> {
 
     /// The next facts for a flow from `from` to `to`, if any are left.
     pub fn pop(&mut self, from: &'a str, to: &'a str) -> Option<FlowMeta> {
+        while self.facts.get(self.next).is_some_and(|f| f.fact.is_none()) {
+            self.next += 1;
+        }
+        // Every fact before `next` is taken, so a fact there with these ends is their first left.
+        if let Some(f) = self.facts.get_mut(self.next)
+            && f.ends == (from, to)
+        {
+            self.next += 1;
+            return f.fact.take();
+        }
         let (first, _) = self.ends.get_mut(&(from, to))?;
-        let i = (*first)?;
-        *first = self.facts[i].1;
-        self.facts[i].0.take()
-    }
-
-    /// Every flow's facts not yet taken, in line order.
-    pub fn remaining(&self) -> impl Iterator<Item = &FlowMeta> {
-        self.facts.iter().filter_map(|(fact, _)| fact.as_ref())
+        // Facts taken in order above are skipped here.
+        while let Some(i) = *first {
+            *first = self.facts[i].same_ends;
+            if let Some(fact) = self.facts[i].fact.take() {
+                return Some(fact);
+            }
+        }
+        None
     }
 }
 
@@ -229,18 +362,30 @@ pub fn read<'a>(lines: &[(Pos, &'a str)], warn: &mut impl FnMut(Pos, String)) ->
             },
             (Some("boundary"), Some(id), None, None) => match serde_json::from_str(body) {
                 Ok(b) => {
-                    meta.boundaries.insert(id, b);
+                    let b: BoundaryMeta = b;
+                    meta.name(b.id.as_ref());
+                    if let Some(earlier) = meta.boundaries.insert(id, b) {
+                        meta.unname(earlier.id.as_ref());
+                    }
                 }
                 Err(e) => warn(pos, bad(e)),
             },
             (Some("element"), Some(id), None, None) => match serde_json::from_str(body) {
                 Ok(e) => {
-                    meta.elements.insert(id, e);
+                    let e: ElementMeta = e;
+                    meta.name(e.id.as_ref());
+                    if let Some(earlier) = meta.elements.insert(id, e) {
+                        meta.unname(earlier.id.as_ref());
+                    }
                 }
                 Err(e) => warn(pos, bad(e)),
             },
             (Some("flow"), Some(from), Some(to), None) => match serde_json::from_str(body) {
-                Ok(f) => meta.flows.push((from, to), f),
+                Ok(f) => {
+                    let f: FlowMeta = f;
+                    meta.name(f.id.as_ref());
+                    meta.flows.push((from, to), f);
+                }
                 Err(e) => warn(pos, bad(e)),
             },
             (Some("threat"), None, None, None) => match serde_json::from_str(body) {
@@ -287,5 +432,51 @@ mod tests {
             write_json(&mut out, &mut scratch, &em);
             assert_eq!(out, format!("x {}{}", replaced(&fm), replaced(&em)));
         }
+    }
+
+    fn read_lines<'a>(lines: &[&'a str]) -> Meta<'a> {
+        let lines: Vec<(Pos, &str)> = lines.iter().enumerate().map(|(i, l)| (i, *l)).collect();
+        let (meta, warnings) = read_all(&lines);
+        assert_eq!(warnings, []);
+        meta
+    }
+
+    fn id_of(fact: Option<ElementMeta>) -> Option<String> {
+        fact.and_then(|f| f.id).map(|id| id.as_str().to_owned())
+    }
+
+    #[test]
+    fn element_facts_come_in_any_order_and_a_later_line_replaces_an_earlier_one() {
+        let mut meta = read_lines(&[
+            r#"threatboard:1 element a {"id":"first-a"}"#,
+            r#"threatboard:1 element b {"id":"b"}"#,
+            r#"threatboard:1 element c {"id":"c"}"#,
+            r#"threatboard:1 element a {"id":"second-a"}"#,
+        ]);
+        assert!(!meta.names("first-a"), "a replaced line names nothing");
+        assert!(meta.names("second-a") && meta.names("b") && meta.names("c"));
+        // Out of line order (c before b), then in order, then asked for twice or never written.
+        assert_eq!(id_of(meta.elements.take("c")), Some("c".into()));
+        assert_eq!(id_of(meta.elements.take("b")), Some("b".into()));
+        assert_eq!(id_of(meta.elements.take("a")), Some("second-a".into()));
+        assert_eq!(id_of(meta.elements.take("a")), None);
+        assert_eq!(id_of(meta.elements.take("d")), None);
+    }
+
+    #[test]
+    fn flow_facts_between_the_same_nodes_come_in_line_order_whatever_is_asked_first() {
+        let mut meta = read_lines(&[
+            r#"threatboard:1 flow x y {"id":"xy1"}"#,
+            r#"threatboard:1 flow y z {"id":"yz"}"#,
+            r#"threatboard:1 flow x y {"id":"xy2"}"#,
+            r#"threatboard:1 flow x y {"id":"xy3"}"#,
+        ]);
+        let mut pop = |from, to| meta.flows.pop(from, to).and_then(|f| f.id).map(|id| id.as_str().to_owned());
+        assert_eq!(pop("x", "y"), Some("xy1".into()));
+        assert_eq!(pop("x", "y"), Some("xy2".into()), "skips y z, which is not asked for yet");
+        assert_eq!(pop("y", "z"), Some("yz".into()));
+        assert_eq!(pop("x", "y"), Some("xy3".into()));
+        assert_eq!(pop("x", "y"), None);
+        assert_eq!(pop("z", "y"), None);
     }
 }
