@@ -19,13 +19,26 @@ const MAX_CELLS_COVERED: i64 = 256;
 /// and growing a list from nothing reallocates it three times on the way there.
 const CELL_START: usize = 16;
 
+/// Most cells kept in the dense array: 4 M cells cover a drawing of 128 000 × 128 000 units.
+const MAX_DENSE_CELLS: i64 = 1 << 22;
+
 /// Rectangles, each tagged with a `u32` (an owner such as an element's index) and a weight, found by area.
+///
+/// Cells in the area given to [`Grid::covering`] sit in an array; cells outside it, in a hash map.
+/// Both hold the same lists, so where a cell is kept changes no answer, only its cost.
 #[derive(Debug, Default)]
 pub struct Grid {
+    /// The cells of the array, row by row.
+    dense: Vec<Vec<u32>>,
+    /// First cell column of the array and the number of columns.
+    dense_x: (i64, i64),
+    /// First cell row of the array and the number of rows.
+    dense_y: (i64, i64),
+    /// Cells outside the array.
     cells: HashMap<(i64, i64), Vec<u32>, RandomState>,
     large: Vec<u32>,
-    rects: Vec<(Rect, u32)>,
-    weights: Vec<f64>,
+    /// Each rectangle with its owner and weight, side by side: a query reads all three at once.
+    rects: Vec<(Rect, u32, f64)>,
 }
 
 /// Calls `f` with each cell the segment `p`→`q` touches, possibly a few beside it, each once; false
@@ -77,6 +90,44 @@ impl Grid {
         Self::default()
     }
 
+    /// An empty grid that expects most rectangles inside `area` (a hint: rectangles outside it are
+    /// kept too, at the cost of a hash lookup per cell).
+    pub fn covering(area: Rect) -> Self {
+        let (x0, x1, y0, y1) = (cell_of(area.min_x), cell_of(area.max_x), cell_of(area.min_y), cell_of(area.max_y));
+        let (w, h) = ((x1 - x0 + 1).max(0), (y1 - y0 + 1).max(0));
+        if w.saturating_mul(h) > MAX_DENSE_CELLS {
+            return Self::new();
+        }
+        Self { dense: vec![Vec::new(); (w * h) as usize], dense_x: (x0, w), dense_y: (y0, h), ..Self::default() }
+    }
+
+    /// Where the cell `(x, y)` sits in the array, if it does.
+    fn dense_slot(&self, x: i64, y: i64) -> Option<usize> {
+        let (dx, dy) = (x.wrapping_sub(self.dense_x.0), y.wrapping_sub(self.dense_y.0));
+        ((0..self.dense_x.1).contains(&dx) && (0..self.dense_y.1).contains(&dy))
+            .then(|| (dy * self.dense_x.1 + dx) as usize)
+    }
+
+    /// The list of the cell `(x, y)`.
+    fn cell(&self, x: i64, y: i64) -> &[u32] {
+        match self.dense_slot(x, y) {
+            Some(i) => &self.dense[i],
+            None => self.cells.get(&(x, y)).map_or(&[][..], Vec::as_slice),
+        }
+    }
+
+    /// The list of the cell `(x, y)`, to add to.
+    fn cell_mut(&mut self, x: i64, y: i64) -> &mut Vec<u32> {
+        let list = match self.dense_slot(x, y) {
+            Some(i) => &mut self.dense[i],
+            None => self.cells.entry((x, y)).or_default(),
+        };
+        if list.capacity() == 0 {
+            list.reserve_exact(CELL_START);
+        }
+        list
+    }
+
     /// Adds `rect`, owned by `owner`, counting fully in [`Grid::overlap_up_to`].
     pub fn insert(&mut self, rect: Rect, owner: u32) {
         self.insert_weighted(rect, owner, 1.0);
@@ -85,8 +136,7 @@ impl Grid {
     /// Adds `rect`, owned by `owner`, its overlap counted `weight` times.
     pub fn insert_weighted(&mut self, rect: Rect, owner: u32, weight: f64) {
         let slot = self.rects.len() as u32;
-        self.rects.push((rect, owner));
-        self.weights.push(weight);
+        self.rects.push((rect, owner, weight));
         let (x0, x1, y0, y1) = (cell_of(rect.min_x), cell_of(rect.max_x), cell_of(rect.min_y), cell_of(rect.max_y));
         if (x1 - x0 + 1).saturating_mul(y1 - y0 + 1) > MAX_CELLS_COVERED {
             self.large.push(slot);
@@ -94,15 +144,15 @@ impl Grid {
         }
         for x in x0..=x1 {
             for y in y0..=y1 {
-                self.cells.entry((x, y)).or_insert_with(|| Vec::with_capacity(CELL_START)).push(slot);
+                self.cell_mut(x, y).push(slot);
             }
         }
     }
 
     /// Calls `f` with the slot, rectangle and owner of each rectangle stored in the cell `(x, y)`.
     fn visit_cell(&self, x: i64, y: i64, mut f: impl FnMut(usize, &Rect, u32)) {
-        for &s in self.cells.get(&(x, y)).map_or(&[][..], Vec::as_slice) {
-            let (r, owner) = &self.rects[s as usize];
+        for &s in self.cell(x, y) {
+            let (r, owner, _) = &self.rects[s as usize];
             f(s as usize, r, *owner);
         }
     }
@@ -110,7 +160,7 @@ impl Grid {
     /// Calls `f` with each rectangle too large to be kept in its cells.
     fn visit_large(&self, mut f: impl FnMut(usize, &Rect, u32)) {
         for &s in &self.large {
-            let (r, owner) = &self.rects[s as usize];
+            let (r, owner, _) = &self.rects[s as usize];
             f(s as usize, r, *owner);
         }
     }
@@ -120,7 +170,7 @@ impl Grid {
     pub fn near(&self, area: &Rect, mut f: impl FnMut(usize, &Rect, u32)) {
         let (x0, x1, y0, y1) = (cell_of(area.min_x), cell_of(area.max_x), cell_of(area.min_y), cell_of(area.max_y));
         if (x1 - x0).saturating_mul(y1 - y0) > 4 * MAX_CELLS_COVERED {
-            for (s, (r, owner)) in self.rects.iter().enumerate() {
+            for (s, (r, owner, _)) in self.rects.iter().enumerate() {
                 f(s, r, *owner);
             }
             return;
@@ -153,11 +203,11 @@ impl Grid {
         let shared = |r: &Rect, slot: usize, owner: u32| {
             let w = r.max_x.min(rect.max_x) - r.min_x.max(rect.min_x);
             let h = r.max_y.min(rect.max_y) - r.min_y.max(rect.min_y);
-            if w <= 0.0 || h <= 0.0 { 0.0 } else { w * h * self.weights[slot] * factor(owner) }
+            if w <= 0.0 || h <= 0.0 { 0.0 } else { w * h * self.rects[slot].2 * factor(owner) }
         };
         let (x0, x1, y0, y1) = (cell_of(rect.min_x), cell_of(rect.max_x), cell_of(rect.min_y), cell_of(rect.max_y));
         if (x1 - x0).saturating_mul(y1 - y0) > 4 * MAX_CELLS_COVERED {
-            return self.rects.iter().enumerate().map(|(s, (r, owner))| shared(r, s, *owner)).sum();
+            return self.rects.iter().enumerate().map(|(s, (r, owner, _))| shared(r, s, *owner)).sum();
         }
         let mut total = 0.0;
         for x in x0..=x1 {

@@ -204,9 +204,11 @@ impl Scene {
         let index = Index::new(doc);
         // Labels keep clear of boundary labels, elements, badges, arrowheads, other labels and (less
         // strictly) other flows' lines.
-        let mut labels = Grid::new();
-        let boundaries = boundary_shapes(doc, &index, &palette, &mut labels);
         let elements = element_shapes(doc, &palette);
+        // Lines and labels stay near the elements: boundaries pad them, labels and loops stand out a little.
+        let area = elements.iter().map(|e| e.rect).reduce(|a, b| a.union(&b));
+        let mut labels = area.map_or_else(Grid::new, |a| Grid::covering(a.expand(200.0, 200.0, 200.0, 200.0)));
+        let boundaries = boundary_shapes(doc, &index, &palette, &mut labels);
         let obstacles = flows::obstacle_grid(elements.iter().map(|e| e.rect));
         for e in &elements {
             labels.insert_weighted(e.rect.expand(3.0, 3.0, 3.0, 3.0), NO_OWNER, HARD);
