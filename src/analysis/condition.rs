@@ -249,6 +249,28 @@ fn combine<C>(mut parts: Vec<C>, all: fn(Vec<C>) -> C) -> C {
     if parts.len() == 1 { parts.remove(0) } else { all(parts) }
 }
 
+/// A spec's `all`, `any` and `not` keys, compiled with `compile` and added to `parts`: the same for
+/// element and flow conditions, which differ in their constructors.
+type Logic<S> = (Option<Vec<S>>, Option<Vec<S>>, Option<Box<S>>);
+
+fn logic<S, C>(
+    parts: &mut Vec<C>,
+    (all, any, not): Logic<S>,
+    compile: fn(S) -> Result<C, SpanError>,
+    [make_all, make_any]: [fn(Vec<C>) -> C; 2],
+    make_not: fn(Box<C>) -> C,
+) -> Result<(), SpanError> {
+    for (specs, make) in [(all, make_all), (any, make_any)] {
+        if let Some(specs) = specs {
+            parts.push(make(specs.into_iter().map(compile).collect::<Result<_, _>>()?));
+        }
+    }
+    if let Some(not) = not {
+        parts.push(make_not(Box::new(compile(*not)?)));
+    }
+    Ok(())
+}
+
 impl ElementSpec {
     /// Checks the regular expressions and builds the condition.
     pub(crate) fn compile(self) -> Result<ElementCondition, SpanError> {
@@ -282,15 +304,7 @@ impl ElementSpec {
                 parts.push(make(Box::new(s.compile()?)));
             }
         }
-        if let Some(all) = self.all {
-            parts.push(C::All(all.into_iter().map(Self::compile).collect::<Result<_, _>>()?));
-        }
-        if let Some(any) = self.any {
-            parts.push(C::Any(any.into_iter().map(Self::compile).collect::<Result<_, _>>()?));
-        }
-        if let Some(not) = self.not {
-            parts.push(C::Not(Box::new(not.compile()?)));
-        }
+        logic(&mut parts, (self.all, self.any, self.not), Self::compile, [C::All, C::Any], C::Not)?;
         Ok(combine(parts, C::All))
     }
 }
@@ -331,15 +345,7 @@ impl FlowSpec {
                 parts.push(make(Box::new(s.compile()?)));
             }
         }
-        if let Some(all) = self.all {
-            parts.push(C::All(all.into_iter().map(Self::compile).collect::<Result<_, _>>()?));
-        }
-        if let Some(any) = self.any {
-            parts.push(C::Any(any.into_iter().map(Self::compile).collect::<Result<_, _>>()?));
-        }
-        if let Some(not) = self.not {
-            parts.push(C::Not(Box::new(not.compile()?)));
-        }
+        logic(&mut parts, (self.all, self.any, self.not), Self::compile, [C::All, C::Any], C::Not)?;
         Ok(combine(parts, C::All))
     }
 }
