@@ -255,6 +255,25 @@ fn parallel_and_opposite_flows_are_drawn_apart() {
 }
 
 #[test]
+fn a_label_that_only_names_the_protocol_is_shown_once() {
+    let doc = Document {
+        elements: vec![
+            element("a", ElementKind::Process, "A", None, 0.0, 0.0),
+            element("b", ElementKind::Process, "B", None, 300.0, 0.0),
+        ],
+        flows: vec![flow("ab", "a", "b", "gRPC", "grpc"), flow("ba", "b", "a", "gRPC stream", "grpc")],
+        ..Document::default()
+    };
+    let scene = Scene::build(&doc, &RenderOptions::default());
+    let shown = |id: &str| {
+        let label = scene.flows.iter().find(|f| f.id.as_str() == id).unwrap().label.as_ref().unwrap();
+        (label.text.lines.clone(), label.protocol.as_ref().map(|p| p.lines.clone()))
+    };
+    assert_eq!(shown("ab"), (vec![], Some(vec!["grpc".to_owned()])));
+    assert_eq!(shown("ba"), (vec!["gRPC stream".to_owned()], Some(vec!["grpc".to_owned()])));
+}
+
+#[test]
 fn flows_bend_around_elements_in_the_way() {
     // agentk, the Kubernetes API and the front proxy stand in one column: the agent's connections to
     // the proxy must not run through the API's box.

@@ -233,11 +233,12 @@ impl Scene {
             if !legend.contains(&row) {
                 legend.push(row);
             }
-            let text = match (f.protocol.is_empty(), f.label.is_empty()) {
+            let label = f.shown_label();
+            let text = match (f.protocol.is_empty(), label.is_empty()) {
                 (true, true) => String::new(),
                 (false, true) => f.protocol.clone(),
-                (true, false) => f.label.clone(),
-                (false, false) => format!("{} · {}", f.protocol, f.label),
+                (true, false) => label.to_owned(),
+                (false, false) => format!("{} · {label}", f.protocol),
             };
             let path = path_of(&curve);
             flows.push(FlowShape {

@@ -294,6 +294,19 @@ pub struct Flow {
     pub notes: String,
 }
 
+impl Flow {
+    /// The label a drawing shows beside the protocol: empty when the label only repeats the
+    /// protocol's name (`gRPC` over grpc, as imported diagrams often say it), which the protocol
+    /// line already shows.
+    pub fn shown_label(&self) -> &str {
+        if !self.protocol.is_empty() && self.label.trim().eq_ignore_ascii_case(&self.protocol) {
+            ""
+        } else {
+            &self.label
+        }
+    }
+}
+
 /// A threat category. The six STRIDE categories, plus `other` for threats imported from another
 /// framework (LINDDUN, CIA, …) whose own type is kept in [`Threat::classification`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, JsonSchema)]

@@ -38,7 +38,7 @@ struct LabelText {
 
 impl LabelText {
     fn of(flow: &Flow, enc: Encryption) -> Option<Self> {
-        let lines = text::wrap(&text::clean(&flow.label), FLOW_WRAP, FLOW_MAX_LINES);
+        let lines = text::wrap(&text::clean(flow.shown_label()), FLOW_WRAP, FLOW_MAX_LINES);
         let protocol = text::clean_line(&flow.protocol);
         let protocol = (!protocol.is_empty()).then(|| text::fit(&protocol, 160.0, FLOW_FONT));
         if lines.is_empty() && protocol.is_none() {
