@@ -356,6 +356,7 @@ pub(super) fn flow_shapes(
         });
         text_of.push(fi);
     }
+    labels.reserve(shapes.iter().map(|f| line_marks(f) + 1 + f.arrowheads.len()).sum::<usize>() + shapes.len());
     for (i, f) in shapes.iter().enumerate() {
         mark_line(labels, f, i as u32);
     }
@@ -372,12 +373,16 @@ pub(super) fn flow_shapes(
     shapes
 }
 
+/// How many pieces [`mark_line`] cuts a flow's line into: one per 14 units of its bounds, 2 to 48.
+fn line_marks(f: &FlowShape) -> usize {
+    let b = f.curve.bounds();
+    ((b.width() + b.height()) / 14.0).ceil().clamp(2.0, 48.0) as usize
+}
+
 /// Marks a routed flow in the label grid: its line as a soft obstacle owned by the flow (its own label
 /// may sit on it), its arrowheads as hard ones (no label may hide where a flow ends).
 fn mark_line(labels: &mut Grid, f: &FlowShape, owner: u32) {
-    let b = f.curve.bounds();
-    let n = ((b.width() + b.height()) / 14.0).ceil().clamp(2.0, 48.0) as usize;
-    for p in f.curve.sample(n) {
+    for p in f.curve.sample(line_marks(f)) {
         labels.insert_weighted(
             Rect { min_x: p.x - 2.5, min_y: p.y - 2.5, max_x: p.x + 2.5, max_y: p.y + 2.5 },
             owner,

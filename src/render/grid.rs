@@ -128,6 +128,11 @@ impl Grid {
         list
     }
 
+    /// Makes room for `additional` more rectangles.
+    pub fn reserve(&mut self, additional: usize) {
+        self.rects.reserve(additional);
+    }
+
     /// Adds `rect`, owned by `owner`, counting fully in [`Grid::overlap_up_to`].
     pub fn insert(&mut self, rect: Rect, owner: u32) {
         self.insert_weighted(rect, owner, 1.0);
