@@ -419,3 +419,19 @@ fn export_everything(doc: &Document) -> Document {
     let _ = sarif::to_string(&analysis::check(doc, &json::to_string(doc), &rules, Severity::Low), &rules, "m.json");
     mermaid::import(&mermaid::export(doc)).map(|i| i.document).unwrap_or_default()
 }
+
+#[test]
+fn mermaid_metadata_positions_out_of_range_are_laid_out_instead() {
+    // Found by fuzzing: one element's stored position far outside the canvas, others without one;
+    // the layout, moved to sit at the stored positions, carried every element out of range.
+    let text = "flowchart LR\n  %% threatboard:1 element far {\"at\":[7.2e88,340.0]}\n  far --> a\n  \
+                %% threatboard:1 element edge {\"at\":[10000000.0,-10000000.0]}\n  edge --> b\n  a --> b\n";
+    let imported = mermaid::import(text).unwrap();
+    let doc = &imported.document;
+    assert_eq!(doc.validate(), [], "every position within range");
+    let at = |id: &str| doc.elements.iter().find(|e| e.id.as_str() == id).unwrap().at;
+    assert_eq!(at("edge"), Point::new(10_000_000.0, -10_000_000.0), "a position in range is kept");
+    assert!(at("far").x.abs() < 10_000_000.0);
+    let warnings: Vec<String> = imported.warnings.iter().map(ToString::to_string).collect();
+    assert!(warnings.iter().any(|w| w.starts_with("3:3: position [") && w.contains("`far`")), "{warnings:?}");
+}

@@ -13,7 +13,7 @@ mod layered;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::model::geometry::{self, BOUNDARY_LABEL_HEIGHT, BOUNDARY_PADDING, CHAR_WIDTH, LINE_HEIGHT, Rect};
-use crate::model::{Document, Id, Point};
+use crate::model::{Document, Id, MAX_COORDINATE, Point};
 
 /// What the layout may move, and how much room it leaves.
 #[derive(Debug, Clone)]
@@ -239,12 +239,29 @@ pub fn layout(doc: &mut Document, options: &LayoutOptions) {
         let sy: f64 = pinned.iter().filter_map(|&i| laid[i].map(|p| doc.elements[i].at.y - p.y)).sum();
         (sx / k, sy / k)
     };
+    // Moved there, the layout must still hold coordinates a document may have: elements pinned near
+    // the edge of that range pull it only as far as the edge.
+    let moved: Vec<Point> = (0..doc.elements.len())
+        .filter(|&i| !options.pinned.contains(&doc.elements[i].id))
+        .filter_map(|i| laid[i])
+        .collect();
+    let within = |shift: f64, coordinate: fn(&Point) -> f64| {
+        let lo = moved.iter().map(coordinate).fold(f64::INFINITY, f64::min);
+        let hi = moved.iter().map(coordinate).fold(f64::NEG_INFINITY, f64::max);
+        if lo <= hi && hi - lo <= 2.0 * MAX_COORDINATE {
+            shift.clamp(-MAX_COORDINATE - lo, MAX_COORDINATE - hi)
+        } else {
+            shift
+        }
+    };
+    let (dx, dy) = (within(dx, |p| p.x), within(dy, |p| p.y));
+    let place = |v: f64| geometry::round_position(v.clamp(-MAX_COORDINATE, MAX_COORDINATE));
     for (i, e) in doc.elements.iter_mut().enumerate() {
         if options.pinned.contains(&e.id) {
             continue;
         }
         if let Some(p) = laid[i] {
-            e.at = Point::new(geometry::round_position(p.x + dx), geometry::round_position(p.y + dy));
+            e.at = Point::new(place(p.x + dx), place(p.y + dy));
         }
     }
 }
@@ -293,6 +310,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn elements_pinned_at_the_edge_of_the_canvas_keep_the_layout_inside_it() {
+        let mut doc = crate::model::synth::document(30, 3);
+        doc.elements[3].at = Point::new(MAX_COORDINATE, -MAX_COORDINATE);
+        let options = LayoutOptions { pinned: [doc.elements[3].id.clone()].into(), ..LayoutOptions::default() };
+        layout(&mut doc, &options);
+        assert_eq!(doc.elements[3].at, Point::new(MAX_COORDINATE, -MAX_COORDINATE));
+        assert_eq!(doc.validate(), [], "every position within range");
+        let xs: Vec<f64> = doc.elements.iter().map(|e| e.at.x).collect();
+        assert!(
+            xs.iter().filter(|&&x| x == MAX_COORDINATE).count() <= 2,
+            "the layout is not squashed against the edge"
+        );
     }
 
     #[test]
