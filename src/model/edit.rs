@@ -7,7 +7,7 @@ use super::document::{Boundary, Decomposition, Direction, Dismissal, Document, E
 use super::geometry::round_position;
 use super::id::Id;
 use super::index::Index;
-use super::validate::MAX_COORDINATE;
+use super::validate::coordinate_in_range;
 
 /// A change to a document. Applied with [`Document::apply`]; undone through [`super::History`].
 #[derive(Debug, Clone, PartialEq)]
@@ -132,7 +132,7 @@ pub enum EditError {
 }
 
 fn check_point(p: Point) -> Result<Point, EditError> {
-    if p.x.is_finite() && p.y.is_finite() && p.x.abs() <= MAX_COORDINATE && p.y.abs() <= MAX_COORDINATE {
+    if coordinate_in_range(p.x) && coordinate_in_range(p.y) {
         Ok(Point::new(round_position(p.x), round_position(p.y)))
     } else {
         Err(EditError::BadPosition { x: p.x, y: p.y })

@@ -22,4 +22,4 @@ pub use history::{DEFAULT_DEPTH, History, Session};
 pub use id::{Id, IdError, MAX_ID_LEN};
 pub use index::{Index, Item, encryption};
 pub use protocol::Encryption;
-pub use validate::{FieldPath, MAX_BOUNDARY_DEPTH, MAX_COORDINATE, MAX_ITEMS, Problem, Segment};
+pub use validate::{FieldPath, MAX_BOUNDARY_DEPTH, MAX_COORDINATE, MAX_ITEMS, Problem, Segment, coordinate_in_range};

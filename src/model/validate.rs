@@ -17,6 +17,11 @@ pub const MAX_BOUNDARY_DEPTH: usize = 100;
 /// Largest coordinate accepted, in canvas units.
 pub const MAX_COORDINATE: f64 = 1.0e7;
 
+/// Whether `v` may be a coordinate of a document: finite and within ±[`MAX_COORDINATE`].
+pub fn coordinate_in_range(v: f64) -> bool {
+    v.is_finite() && v.abs() <= MAX_COORDINATE
+}
+
 /// One step of a path into the document: a field name or an array index.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Segment {
@@ -157,7 +162,7 @@ impl Document {
                 push(FieldPath::item("elements", i, "boundary"), msg);
             }
             for (axis, v) in [("x", e.at.x), ("y", e.at.y)] {
-                if !v.is_finite() || v.abs() > MAX_COORDINATE {
+                if !coordinate_in_range(v) {
                     let path = FieldPath(vec![
                         Segment::Key("elements".into()),
                         Segment::Index(i),

@@ -10,7 +10,7 @@ use super::lexer::Lines;
 use super::meta::{self, IdTable, Meta};
 use super::{Imported, Warning, shapes, text};
 use crate::layout::{self, LayoutOptions};
-use crate::model::{Boundary, Document, Element, Flow, Id, MAX_COORDINATE, Point, protocol};
+use crate::model::{Boundary, Document, Element, Flow, Id, MAX_COORDINATE, Point, coordinate_in_range, protocol};
 
 /// Class names that mark an element out of scope (compared without case, `-` or `_`).
 pub const OUT_OF_SCOPE_CLASS: &str = "tbOutOfScope";
@@ -377,9 +377,8 @@ pub fn to_document<'a>(
             (Some(_), true) => format!("Stands for the Mermaid subgraph `{}`, which links pointed at.", info.mid),
             _ => em.notes,
         };
-        let in_range = |v: f64| v.is_finite() && v.abs() <= MAX_COORDINATE;
         let at = match em.at {
-            Some([x, y]) if in_range(x) && in_range(y) => Some(Point::new(x, y)),
+            Some([x, y]) if coordinate_in_range(x) && coordinate_in_range(y) => Some(Point::new(x, y)),
             Some([x, y]) => {
                 warnings.push((
                     info.pos,

@@ -388,7 +388,7 @@ pub(crate) fn flag(v: Option<&Value>) -> Option<bool> {
 
 /// A finite coordinate.
 pub(crate) fn number(v: Option<&Value>) -> Option<f64> {
-    v.and_then(Value::as_f64).filter(|x| x.is_finite() && x.abs() <= crate::model::MAX_COORDINATE)
+    v.and_then(Value::as_f64).filter(|&x| crate::model::coordinate_in_range(x))
 }
 
 /// `{x, y}` as a point.
