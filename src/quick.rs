@@ -287,16 +287,11 @@ impl Workspace {
             p.name.clone_into(&mut protocol);
         }
         let flow = Flow {
-            id,
-            from: from.clone(),
-            to: to.clone(),
             label: arrow.label.clone(),
             protocol,
-            encrypted: None,
             bidirectional: arrow.bidirectional,
             out_of_scope: arrow.dotted,
-            out_of_scope_reason: String::new(),
-            notes: String::new(),
+            ..Flow::new(id, from.clone(), to.clone())
         };
         self.push(Edit::AddFlow(flow))
     }

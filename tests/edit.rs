@@ -31,18 +31,7 @@ fn element(name: &str, boundary: Option<&str>) -> Element {
 }
 
 fn flow(name: &str, from: &str, to: &str) -> Flow {
-    Flow {
-        id: id(name),
-        from: id(from),
-        to: id(to),
-        label: String::new(),
-        protocol: "grpc".into(),
-        encrypted: None,
-        bidirectional: false,
-        out_of_scope: false,
-        out_of_scope_reason: String::new(),
-        notes: String::new(),
-    }
+    Flow { protocol: "grpc".into(), ..Flow::new(id(name), id(from), id(to)) }
 }
 
 fn threat(name: &str, target: &str) -> Threat {

@@ -310,16 +310,9 @@ fn nested_document(depth: usize) -> Document {
         });
     }
     doc.flows.push(Flow {
-        id: id("inner-to-outer"),
-        from: id("inner"),
-        to: id("outer"),
         label: "reads".into(),
         protocol: "https".into(),
-        encrypted: None,
-        bidirectional: false,
-        out_of_scope: false,
-        out_of_scope_reason: String::new(),
-        notes: String::new(),
+        ..Flow::new(id("inner-to-outer"), id("inner"), id("outer"))
     });
     doc
 }

@@ -38,18 +38,7 @@ fn element(name: &str, kind: ElementKind, label: &str, boundary: Option<&str>, x
 }
 
 fn flow(name: &str, from: &str, to: &str, label: &str, protocol: &str) -> Flow {
-    Flow {
-        id: id(name),
-        from: id(from),
-        to: id(to),
-        label: label.into(),
-        protocol: protocol.into(),
-        encrypted: None,
-        bidirectional: false,
-        out_of_scope: false,
-        out_of_scope_reason: String::new(),
-        notes: String::new(),
-    }
+    Flow { label: label.into(), protocol: protocol.into(), ..Flow::new(id(name), id(from), id(to)) }
 }
 
 fn svg_of(doc: &Document) -> String {

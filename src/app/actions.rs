@@ -54,19 +54,7 @@ pub fn add_element(app: &mut ThreatboardApp, ctx: &egui::Context, kind: ElementK
 pub fn connect(app: &mut ThreatboardApp, from: &Id, to: &Id) {
     let ix = Index::new(&app.session.doc);
     let id = Id::unique(&Id::slug(&format!("{from}-to-{to}"), "flow"), |s| ix.is_taken(s));
-    let flow = Flow {
-        id: id.clone(),
-        from: from.clone(),
-        to: to.clone(),
-        label: String::new(),
-        protocol: String::new(),
-        encrypted: None,
-        bidirectional: false,
-        out_of_scope: false,
-        out_of_scope_reason: String::new(),
-        notes: String::new(),
-    };
-    if app.apply(Edit::AddFlow(flow)) {
+    if app.apply(Edit::AddFlow(Flow::new(id.clone(), from.clone(), to.clone()))) {
         app.selection = vec![id];
     }
 }

@@ -375,17 +375,10 @@ mod tests {
             elements: vec![element("a", 0.0), element("middle", 250.0), element("b", 500.0)],
             ..Document::default()
         };
+        let id = |s: &str| Id::new(s).unwrap();
         doc.flows.push(crate::model::Flow {
-            id: Id::new("a-b").unwrap(),
-            from: Id::new("a").unwrap(),
-            to: Id::new("b").unwrap(),
-            label: String::new(),
             protocol: "https".into(),
-            encrypted: None,
-            bidirectional: false,
-            out_of_scope: false,
-            out_of_scope_reason: String::new(),
-            notes: String::new(),
+            ..crate::model::Flow::new(id("a-b"), id("a"), id("b"))
         });
         let scene = Scene::new(&doc);
         let flow = &scene.flows[0];

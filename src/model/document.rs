@@ -295,6 +295,22 @@ pub struct Flow {
 }
 
 impl Flow {
+    /// A flow from `from` to `to` with nothing else said: no label or protocol, one way, in scope.
+    pub fn new(id: Id, from: Id, to: Id) -> Self {
+        Self {
+            id,
+            from,
+            to,
+            label: String::new(),
+            protocol: String::new(),
+            encrypted: None,
+            bidirectional: false,
+            out_of_scope: false,
+            out_of_scope_reason: String::new(),
+            notes: String::new(),
+        }
+    }
+
     /// The label a drawing shows beside the protocol: empty when the label only repeats the
     /// protocol's name (`gRPC` over grpc, as imported diagrams often say it), which the protocol
     /// line already shows.
