@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::grid::Grid;
+use super::grid::{Grid, GridBuilder};
 use super::route::{self, ARROW_LENGTH, Curve, Outline, PARALLEL_SPACING};
 use super::scene::{
     Anchor, BADGE_RADIUS, ElementShape, FLOW_FONT, FLOW_LINE, FlowLabel, FlowShape, HARD, NO_OWNER, OWN_LINE, SOFT,
@@ -135,7 +135,7 @@ fn blocked(curve: &Curve, obstacles: &Grid, ends: [u32; 2], enough: usize) -> us
     let pieces = if matches!(curve, Curve::Line { .. }) { 1 } else { 16 };
     for q in curve.sample(pieces).skip(1) {
         let p = prev;
-        obstacles.along(p, q, |_, r, owner| {
+        obstacles.along(p, q, |r, owner, _| {
             if !ends.contains(&owner) && !hits.contains(&owner) && route::segment_hits(p, q, r) {
                 hits.push(owner);
             }
@@ -295,11 +295,13 @@ fn around(a: &Outline, b: &Outline, normal: Point, base: f64, obstacles: &Grid, 
 /// The obstacles flows are routed around: each element's box with a little room.
 pub(super) fn obstacle_grid(boxes: impl Iterator<Item = Rect>) -> Grid {
     let boxes: Vec<Rect> = boxes.map(|r| r.expand(4.0, 4.0, 4.0, 4.0)).collect();
-    let mut obstacles = boxes.iter().copied().reduce(|a, b| a.union(&b)).map_or_else(Grid::new, Grid::covering);
+    let mut obstacles =
+        boxes.iter().copied().reduce(|a, b| a.union(&b)).map_or_else(GridBuilder::default, GridBuilder::covering);
+    obstacles.reserve(boxes.len());
     for (i, r) in boxes.into_iter().enumerate() {
         obstacles.insert(r, i as u32);
     }
-    obstacles
+    obstacles.build()
 }
 
 /// The line of each flow of `doc` (document order; `None` where an end is missing), routed as the drawn
@@ -324,7 +326,7 @@ pub(super) fn flow_shapes(
     elements: &[ElementShape],
     palette: &Palette,
     obstacles: &Grid,
-    labels: &mut Grid,
+    mut labels: GridBuilder,
     badged: impl Fn(&str) -> bool,
 ) -> Vec<FlowShape> {
     let texts = in_parallel(doc.flows.len(), |i| LabelText::of(&doc.flows[i], encryption(&doc.flows[i])));
@@ -358,8 +360,9 @@ pub(super) fn flow_shapes(
     }
     labels.reserve(shapes.iter().map(|f| line_marks(f) + 1 + f.arrowheads.len()).sum::<usize>() + shapes.len());
     for (i, f) in shapes.iter().enumerate() {
-        mark_line(labels, f, i as u32);
+        mark_line(&mut labels, f, i as u32);
     }
+    let mut labels = labels.build();
     // Big labels have the fewest places to go: they choose first (ties in document order).
     let mut order: Vec<usize> = (0..shapes.len()).collect();
     let area = |i: usize| texts[text_of[i]].as_ref().map_or(0.0, |t| t.w * t.h);
@@ -367,7 +370,7 @@ pub(super) fn flow_shapes(
     for i in order {
         if let Some(t) = &texts[text_of[i]] {
             let badge = badged(shapes[i].id.as_str());
-            shapes[i].label = Some(place_label(t, &shapes[i], badge, i as u32, labels));
+            shapes[i].label = Some(place_label(t, &shapes[i], badge, i as u32, &mut labels));
         }
     }
     shapes
@@ -381,7 +384,7 @@ fn line_marks(f: &FlowShape) -> usize {
 
 /// Marks a routed flow in the label grid: its line as a soft obstacle owned by the flow (its own label
 /// may sit on it), its arrowheads as hard ones (no label may hide where a flow ends).
-fn mark_line(labels: &mut Grid, f: &FlowShape, owner: u32) {
+fn mark_line(labels: &mut GridBuilder, f: &FlowShape, owner: u32) {
     for p in f.curve.sample(line_marks(f)) {
         labels.insert_weighted(
             Rect { min_x: p.x - 2.5, min_y: p.y - 2.5, max_x: p.x + 2.5, max_y: p.y + 2.5 },

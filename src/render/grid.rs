@@ -15,30 +15,124 @@ const CELL: f64 = 64.0;
 /// Counted by area, so a long thin one (a boundary's edge) still goes into its cells.
 const MAX_CELLS_COVERED: i64 = 256;
 
-/// Room a cell's list starts with: cells on busy parts of a drawing hold a dozen or more rectangles,
-/// and growing a list from nothing reallocates it three times on the way there.
-const CELL_START: usize = 16;
-
-/// Most cells kept in the dense array: 4 M cells cover a drawing of 128 000 × 128 000 units.
+/// Most cells kept in arrays: 4 M cells cover a drawing of 128 000 × 128 000 units.
 const MAX_DENSE_CELLS: i64 = 1 << 22;
 
 /// Rectangles, each tagged with a `u32` (an owner such as an element's index) and a weight, found by area.
 ///
-/// Cells in the area given to [`Grid::covering`] sit in an array; cells outside it, in a hash map.
-/// Both hold the same lists, so where a cell is kept changes no answer, only its cost.
+/// Made in two stages: a [`GridBuilder`] collects the rectangles known up front (elements, lines), and
+/// [`GridBuilder::build`] files them all at once into one array per area, cell after cell; rectangles
+/// inserted after that (labels as they are placed) go into short lists per cell. Cells in the area
+/// given to [`GridBuilder::covering`] sit in arrays; cells outside it, in a hash map. Where a rectangle is
+/// kept changes no answer, only its cost: every cell yields its rectangles in the order they were inserted.
 #[derive(Debug, Default)]
 pub struct Grid {
-    /// The cells of the array, row by row.
-    dense: Vec<Vec<u32>>,
-    /// First cell column of the array and the number of columns.
+    /// First cell column of the arrays and the number of columns.
     dense_x: (i64, i64),
-    /// First cell row of the array and the number of rows.
+    /// First cell row of the arrays and the number of rows.
     dense_y: (i64, i64),
-    /// Cells outside the array.
+    /// Where each array cell's part of `fixed` starts (one more entry than cells: where the last ends).
+    starts: Vec<u32>,
+    /// The rectangles filed by [`GridBuilder::build`], cell after cell, copied in: a query reads a
+    /// cell's rectangles one after the other instead of looking each one up.
+    fixed: Vec<Filed>,
+    /// The slots of rectangles inserted later, per array cell.
+    added: Vec<Vec<u32>>,
+    /// Cells outside the arrays.
     cells: HashMap<(i64, i64), Vec<u32>, RandomState>,
     large: Vec<u32>,
     /// Each rectangle with its owner and weight, side by side: a query reads all three at once.
     rects: Vec<(Rect, u32, f64)>,
+}
+
+/// A rectangle as a cell holds it.
+#[derive(Debug, Clone, Copy)]
+struct Filed {
+    rect: Rect,
+    weight: f64,
+    owner: u32,
+}
+
+/// The rectangles of a [`Grid`] before it is built.
+#[derive(Debug, Default)]
+pub struct GridBuilder {
+    area: Option<Rect>,
+    rects: Vec<(Rect, u32, f64)>,
+}
+
+impl GridBuilder {
+    /// A builder that expects most rectangles inside `area` (a hint: rectangles outside it are kept
+    /// too, at the cost of a hash lookup per cell).
+    pub fn covering(area: Rect) -> Self {
+        Self { area: Some(area), rects: Vec::new() }
+    }
+
+    /// Makes room for `additional` more rectangles.
+    pub fn reserve(&mut self, additional: usize) {
+        self.rects.reserve(additional);
+    }
+
+    /// Adds `rect`, owned by `owner`, counting fully in [`Grid::overlap_up_to`].
+    pub fn insert(&mut self, rect: Rect, owner: u32) {
+        self.insert_weighted(rect, owner, 1.0);
+    }
+
+    /// Adds `rect`, owned by `owner`, its overlap counted `weight` times.
+    pub fn insert_weighted(&mut self, rect: Rect, owner: u32, weight: f64) {
+        self.rects.push((rect, owner, weight));
+    }
+
+    /// The grid of every rectangle inserted, each filed in the cells it covers.
+    pub fn build(self) -> Grid {
+        let mut grid = self.area.map_or_else(Grid::default, Grid::covering);
+        let cells_of = |r: &Rect| (cell_of(r.min_x), cell_of(r.max_x), cell_of(r.min_y), cell_of(r.max_y));
+        let is_large =
+            |(x0, x1, y0, y1): (i64, i64, i64, i64)| (x1 - x0 + 1).saturating_mul(y1 - y0 + 1) > MAX_CELLS_COVERED;
+        // Count each array cell's rectangles, then hand each cell its part of one array.
+        let mut counts = vec![0u32; grid.added.len() + 1];
+        for (r, _, _) in &self.rects {
+            let span = cells_of(r);
+            if is_large(span) {
+                continue;
+            }
+            let (x0, x1, y0, y1) = span;
+            for x in x0..=x1 {
+                for y in y0..=y1 {
+                    if let Some(i) = grid.dense_slot(x, y) {
+                        counts[i + 1] += 1;
+                    }
+                }
+            }
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        let mut next = counts.clone();
+        let unused = Filed { rect: Rect { min_x: 0.0, min_y: 0.0, max_x: 0.0, max_y: 0.0 }, weight: 0.0, owner: 0 };
+        grid.fixed = vec![unused; counts.last().map_or(0, |n| *n as usize)];
+        for (slot, &(r, owner, weight)) in self.rects.iter().enumerate() {
+            let span = cells_of(&r);
+            if is_large(span) {
+                grid.large.push(slot as u32);
+                continue;
+            }
+            let (x0, x1, y0, y1) = span;
+            for x in x0..=x1 {
+                for y in y0..=y1 {
+                    match grid.dense_slot(x, y) {
+                        Some(i) => {
+                            grid.fixed[next[i] as usize] = Filed { rect: r, weight, owner };
+                            next[i] += 1;
+                        }
+                        None => grid.cells.entry((x, y)).or_default().push(slot as u32),
+                    }
+                }
+            }
+        }
+        grid.starts = counts;
+        grid.rects = self.rects;
+        grid
+    }
 }
 
 /// Calls `f` with each cell the segment `p`→`q` touches, possibly a few beside it, each once; false
@@ -85,55 +179,37 @@ fn cell_of(v: f64) -> i64 {
 }
 
 impl Grid {
-    /// An empty grid.
+    /// An empty grid, for rectangles anywhere.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// An empty grid that expects most rectangles inside `area` (a hint: rectangles outside it are
-    /// kept too, at the cost of a hash lookup per cell).
-    pub fn covering(area: Rect) -> Self {
+    /// An empty grid whose cells over `area` sit in arrays.
+    fn covering(area: Rect) -> Self {
         let (x0, x1, y0, y1) = (cell_of(area.min_x), cell_of(area.max_x), cell_of(area.min_y), cell_of(area.max_y));
         let (w, h) = ((x1 - x0 + 1).max(0), (y1 - y0 + 1).max(0));
         if w.saturating_mul(h) > MAX_DENSE_CELLS {
             return Self::new();
         }
-        Self { dense: vec![Vec::new(); (w * h) as usize], dense_x: (x0, w), dense_y: (y0, h), ..Self::default() }
+        let n = (w * h) as usize;
+        Self {
+            dense_x: (x0, w),
+            dense_y: (y0, h),
+            starts: vec![0; n + 1],
+            added: vec![Vec::new(); n],
+            ..Self::default()
+        }
     }
 
-    /// Where the cell `(x, y)` sits in the array, if it does.
+    /// Where the cell `(x, y)` sits in the arrays, if it does.
     fn dense_slot(&self, x: i64, y: i64) -> Option<usize> {
         let (dx, dy) = (x.wrapping_sub(self.dense_x.0), y.wrapping_sub(self.dense_y.0));
         ((0..self.dense_x.1).contains(&dx) && (0..self.dense_y.1).contains(&dy))
             .then(|| (dy * self.dense_x.1 + dx) as usize)
     }
 
-    /// The list of the cell `(x, y)`.
-    fn cell(&self, x: i64, y: i64) -> &[u32] {
-        match self.dense_slot(x, y) {
-            Some(i) => &self.dense[i],
-            None => self.cells.get(&(x, y)).map_or(&[][..], Vec::as_slice),
-        }
-    }
-
-    /// The list of the cell `(x, y)`, to add to.
-    fn cell_mut(&mut self, x: i64, y: i64) -> &mut Vec<u32> {
-        let list = match self.dense_slot(x, y) {
-            Some(i) => &mut self.dense[i],
-            None => self.cells.entry((x, y)).or_default(),
-        };
-        if list.capacity() == 0 {
-            list.reserve_exact(CELL_START);
-        }
-        list
-    }
-
-    /// Makes room for `additional` more rectangles.
-    pub fn reserve(&mut self, additional: usize) {
-        self.rects.reserve(additional);
-    }
-
     /// Adds `rect`, owned by `owner`, counting fully in [`Grid::overlap_up_to`].
+    #[cfg(test)]
     pub fn insert(&mut self, rect: Rect, owner: u32) {
         self.insert_weighted(rect, owner, 1.0);
     }
@@ -149,34 +225,46 @@ impl Grid {
         }
         for x in x0..=x1 {
             for y in y0..=y1 {
-                self.cell_mut(x, y).push(slot);
+                let list = match self.dense_slot(x, y) {
+                    Some(i) => &mut self.added[i],
+                    None => self.cells.entry((x, y)).or_default(),
+                };
+                list.push(slot);
             }
         }
     }
 
-    /// Calls `f` with the slot, rectangle and owner of each rectangle stored in the cell `(x, y)`.
-    fn visit_cell(&self, x: i64, y: i64, mut f: impl FnMut(usize, &Rect, u32)) {
-        for &s in self.cell(x, y) {
-            let (r, owner, _) = &self.rects[s as usize];
-            f(s as usize, r, *owner);
+    /// Calls `f` with the rectangle, owner and weight of each rectangle stored in the cell `(x, y)`, in
+    /// the order they were inserted.
+    fn visit_cell(&self, x: i64, y: i64, mut f: impl FnMut(&Rect, u32, f64)) {
+        let (fixed, slots) = match self.dense_slot(x, y) {
+            Some(i) => (&self.fixed[self.starts[i] as usize..self.starts[i + 1] as usize], self.added[i].as_slice()),
+            None => (&[][..], self.cells.get(&(x, y)).map_or(&[][..], Vec::as_slice)),
+        };
+        for filed in fixed {
+            f(&filed.rect, filed.owner, filed.weight);
+        }
+        for &s in slots {
+            let (r, owner, weight) = &self.rects[s as usize];
+            f(r, *owner, *weight);
         }
     }
 
     /// Calls `f` with each rectangle too large to be kept in its cells.
-    fn visit_large(&self, mut f: impl FnMut(usize, &Rect, u32)) {
+    fn visit_large(&self, mut f: impl FnMut(&Rect, u32, f64)) {
         for &s in &self.large {
-            let (r, owner, _) = &self.rects[s as usize];
-            f(s as usize, r, *owner);
+            let (r, owner, weight) = &self.rects[s as usize];
+            f(r, *owner, *weight);
         }
     }
 
-    /// Calls `f` with the slot, rectangle and owner of each stored rectangle that may intersect `area`;
+    /// Calls `f` with the rectangle, owner and weight of each stored rectangle that may intersect `area`;
     /// a rectangle spanning several cells can be reported more than once.
-    pub fn near(&self, area: &Rect, mut f: impl FnMut(usize, &Rect, u32)) {
+    pub fn near(&self, area: &Rect, mut f: impl FnMut(&Rect, u32, f64)) {
         let (x0, x1, y0, y1) = (cell_of(area.min_x), cell_of(area.max_x), cell_of(area.min_y), cell_of(area.max_y));
         if (x1 - x0).saturating_mul(y1 - y0) > 4 * MAX_CELLS_COVERED {
-            for (s, (r, owner, _)) in self.rects.iter().enumerate() {
-                f(s, r, *owner);
+            for (r, owner, weight) in &self.rects {
+                f(r, *owner, *weight);
             }
             return;
         }
@@ -188,10 +276,10 @@ impl Grid {
         self.visit_large(f);
     }
 
-    /// Calls `f` with the slot, rectangle and owner of each stored rectangle that may touch the segment
+    /// Calls `f` with the rectangle, owner and weight of each stored rectangle that may touch the segment
     /// from `p` to `q`: those in the cells the segment passes through, not in its whole bounding box, so a
     /// long diagonal costs its length, not its area. A rectangle can be reported more than once.
-    pub fn along(&self, p: Point, q: Point, mut f: impl FnMut(usize, &Rect, u32)) {
+    pub fn along(&self, p: Point, q: Point, mut f: impl FnMut(&Rect, u32, f64)) {
         if !walk(p, q, |x, y| self.visit_cell(x, y, &mut f)) {
             let area = Rect { min_x: p.x.min(q.x), min_y: p.y.min(q.y), max_x: p.x.max(q.x), max_y: p.y.max(q.y) };
             self.near(&area, f);
@@ -205,26 +293,26 @@ impl Grid {
     /// the cheapest spot need not finish adding up a spot that already loses. Every term is
     /// non-negative, so a partial sum above `enough` means the whole one is too.
     pub fn overlap_up_to(&self, rect: &Rect, factor: impl Fn(u32) -> f64, enough: f64) -> f64 {
-        let shared = |r: &Rect, slot: usize, owner: u32| {
+        let shared = |r: &Rect, owner: u32, weight: f64| {
             let w = r.max_x.min(rect.max_x) - r.min_x.max(rect.min_x);
             let h = r.max_y.min(rect.max_y) - r.min_y.max(rect.min_y);
-            if w <= 0.0 || h <= 0.0 { 0.0 } else { w * h * self.rects[slot].2 * factor(owner) }
+            if w <= 0.0 || h <= 0.0 { 0.0 } else { w * h * weight * factor(owner) }
         };
         let (x0, x1, y0, y1) = (cell_of(rect.min_x), cell_of(rect.max_x), cell_of(rect.min_y), cell_of(rect.max_y));
         if (x1 - x0).saturating_mul(y1 - y0) > 4 * MAX_CELLS_COVERED {
-            return self.rects.iter().enumerate().map(|(s, (r, owner, _))| shared(r, s, *owner)).sum();
+            return self.rects.iter().map(|(r, owner, weight)| shared(r, *owner, *weight)).sum();
         }
         let mut total = 0.0;
         for x in x0..=x1 {
             for y in y0..=y1 {
                 let (cx, cy) = (x as f64 * CELL, y as f64 * CELL);
-                self.visit_cell(x, y, |s, r, owner| {
+                self.visit_cell(x, y, |r, owner, weight| {
                     // A rectangle sits in every cell it covers: count it only in the cell that holds the
                     // top-left corner of what it shares with `rect`, so it is counted once.
                     // (It lies in this cell or one before it; only in the first row or column of
                     // `rect`'s cells can it lie further left or up.)
                     if (x == x0 || r.min_x.max(rect.min_x) >= cx) && (y == y0 || r.min_y.max(rect.min_y) >= cy) {
-                        total += shared(r, s, owner);
+                        total += shared(r, owner, weight);
                     }
                 });
                 if total > enough {
@@ -232,7 +320,7 @@ impl Grid {
                 }
             }
         }
-        self.visit_large(|s, r, owner| total += shared(r, s, owner));
+        self.visit_large(|r, owner, weight| total += shared(r, owner, weight));
         total
     }
 }
@@ -295,18 +383,58 @@ mod tests {
             g.insert(Rect { min_x: x - 40.0, min_y: y - 20.0, max_x: x + 40.0, max_y: y + 20.0 }, owner as u32);
         }
         let mut found = Vec::new();
-        g.along(Point::new(0.0, 0.0), Point::new(10_000.0, 10_000.0), |_, _, o| found.push(o));
+        g.along(Point::new(0.0, 0.0), Point::new(10_000.0, 10_000.0), |_, o, _| found.push(o));
         found.sort_unstable();
         found.dedup();
         assert_eq!(found, vec![0, 3], "only the boxes on the diagonal's cells");
         let mut reversed = Vec::new();
-        g.along(Point::new(10_000.0, 10_000.0), Point::new(0.0, 0.0), |_, _, o| reversed.push(o));
+        g.along(Point::new(10_000.0, 10_000.0), Point::new(0.0, 0.0), |_, o, _| reversed.push(o));
         reversed.sort_unstable();
         reversed.dedup();
         assert_eq!(reversed, found, "direction does not matter");
         // A segment that just clips a box's corner between two steps still finds it.
         let mut clipped = Vec::new();
-        g.along(Point::new(4900.0, 5030.0), Point::new(5100.0, 4900.0), |_, _, o| clipped.push(o));
+        g.along(Point::new(4900.0, 5030.0), Point::new(5100.0, 4900.0), |_, o, _| clipped.push(o));
         assert!(clipped.contains(&0));
+    }
+
+    #[test]
+    fn where_a_rectangle_is_filed_changes_no_answer() {
+        // Rectangles inside and outside the arrays' area, small and large, filed when built or
+        // inserted afterwards, against the same rectangles all inserted into a grid without arrays.
+        let rects: Vec<(Rect, u32, f64)> = (0..400)
+            .map(|i| {
+                let f = f64::from(i);
+                let (x, y) = ((f * 37.0) % 1500.0 - 300.0, (f * 53.0) % 1100.0 - 200.0);
+                let size = if i % 50 == 0 { 1400.0 } else { 5.0 + (f * 7.0) % 90.0 };
+                (Rect { min_x: x, min_y: y, max_x: x + size, max_y: y + size * 0.6 }, i, 0.25 + (f % 4.0))
+            })
+            .collect();
+        let mut builder = GridBuilder::covering(Rect { min_x: 0.0, min_y: 0.0, max_x: 800.0, max_y: 600.0 });
+        for &(r, o, w) in &rects[..300] {
+            builder.insert_weighted(r, o, w);
+        }
+        let mut built = builder.build();
+        let mut plain = Grid::new();
+        for &(r, o, w) in &rects {
+            plain.insert_weighted(r, o, w);
+        }
+        for &(r, o, w) in &rects[300..] {
+            built.insert_weighted(r, o, w);
+        }
+        for probe in rects.iter().map(|(r, _, _)| r.expand(13.0, 7.0, 29.0, 3.0)) {
+            let factor = |o: u32| if o.is_multiple_of(3) { 0.5 } else { 1.0 };
+            let a = built.overlap_up_to(&probe, factor, f64::INFINITY);
+            let b = plain.overlap_up_to(&probe, factor, f64::INFINITY);
+            assert!((a - b).abs() < 1e-9, "{probe:?}: {a} and {b}");
+            let mut owners = [Vec::new(), Vec::new()];
+            built.near(&probe, |_, o, _| owners[0].push(o));
+            plain.near(&probe, |_, o, _| owners[1].push(o));
+            for list in &mut owners {
+                list.sort_unstable();
+                list.dedup();
+            }
+            assert_eq!(owners[0], owners[1]);
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! recolour added, removed and changed items with [`Scene::restyle`] and paint the same scene.
 
 use super::flows;
-use super::grid::Grid;
+use super::grid::GridBuilder;
 use super::legend::{self, Legend};
 use super::route::{self, Curve};
 use super::style::{LineStyle, Palette, Style, Theme};
@@ -207,7 +207,8 @@ impl Scene {
         let elements = element_shapes(doc, &palette);
         // Lines and labels stay near the elements: boundaries pad them, labels and loops stand out a little.
         let area = elements.iter().map(|e| e.rect).reduce(|a, b| a.union(&b));
-        let mut labels = area.map_or_else(Grid::new, |a| Grid::covering(a.expand(200.0, 200.0, 200.0, 200.0)));
+        let mut labels =
+            area.map_or_else(GridBuilder::default, |a| GridBuilder::covering(a.expand(200.0, 200.0, 200.0, 200.0)));
         let boundaries = boundary_shapes(doc, &index, &palette, &mut labels);
         let obstacles = flows::obstacle_grid(elements.iter().map(|e| e.rect));
         for e in &elements {
@@ -223,7 +224,7 @@ impl Scene {
             }
         }
         let has_badge = |id: &str| options.threats && index.open_threats(id).is_some();
-        let flows = flows::flow_shapes(doc, &index, &elements, &palette, &obstacles, &mut labels, has_badge);
+        let flows = flows::flow_shapes(doc, &index, &elements, &palette, &obstacles, labels, has_badge);
         if options.threats {
             for f in &flows {
                 let at =
@@ -270,7 +271,12 @@ impl Scene {
     }
 }
 
-fn boundary_shapes(doc: &Document, index: &Index<'_>, palette: &Palette, labels: &mut Grid) -> Vec<BoundaryShape> {
+fn boundary_shapes(
+    doc: &Document,
+    index: &Index<'_>,
+    palette: &Palette,
+    labels: &mut GridBuilder,
+) -> Vec<BoundaryShape> {
     let rects = geometry::boundary_rects(doc);
     let mut shapes: Vec<BoundaryShape> = doc
         .boundaries
