@@ -376,6 +376,9 @@ pub(super) fn flow_shapes(
     shapes
 }
 
+/// Half the side of the squares that mark a flow's line in the label grid (see [`mark_line`]).
+pub(super) const MARK_HALF: f64 = 2.5;
+
 /// How many pieces [`mark_line`] cuts a flow's line into: one per 14 units of its bounds, 2 to 48.
 fn line_marks(f: &FlowShape) -> usize {
     let b = f.curve.bounds();
@@ -386,11 +389,7 @@ fn line_marks(f: &FlowShape) -> usize {
 /// may sit on it), its arrowheads as hard ones (no label may hide where a flow ends).
 fn mark_line(labels: &mut GridBuilder, f: &FlowShape, owner: u32) {
     for p in f.curve.sample(line_marks(f)) {
-        labels.insert_weighted(
-            Rect { min_x: p.x - 2.5, min_y: p.y - 2.5, max_x: p.x + 2.5, max_y: p.y + 2.5 },
-            owner,
-            SOFT,
-        );
+        labels.insert_mark(p, owner);
     }
     for head in &f.arrowheads {
         let r = head

@@ -33,43 +33,58 @@ pub struct Grid {
     dense_y: (i64, i64),
     /// Where each array cell's part of `fixed` starts (one more entry than cells: where the last ends).
     starts: Vec<u32>,
-    /// The rectangles filed by [`GridBuilder::build`], cell after cell, copied in: a query reads a
-    /// cell's rectangles one after the other instead of looking each one up.
+    /// What [`GridBuilder::build`] filed, cell after cell: a query reads a cell's entries in a row.
     fixed: Vec<Filed>,
     /// The slots of rectangles inserted later, per array cell.
     added: Vec<Vec<u32>>,
     /// Cells outside the arrays.
-    cells: HashMap<(i64, i64), Vec<u32>, RandomState>,
-    large: Vec<u32>,
+    cells: HashMap<(i64, i64), Vec<Filed>, RandomState>,
+    large: Vec<Filed>,
+    /// Everything the builder held, in the order it was inserted: queries too large to go cell by
+    /// cell read this (and the rectangles inserted later).
+    items: Vec<Filed>,
+    /// How many of `rects` the builder held.
+    built_rects: usize,
     /// Each rectangle with its owner and weight, side by side: a query reads all three at once.
     rects: Vec<(Rect, u32, f64)>,
+    /// Half the side of a mark, and its weight.
+    mark: (f64, f64),
 }
 
-/// A rectangle as a cell holds it.
+/// An entry of a cell: a mark (a small square of the grid's one mark size and weight, kept by its
+/// centre) or the slot of a rectangle. A drawing's lines are hundreds of thousands of marks; kept
+/// whole, each would take twice the room.
 #[derive(Debug, Clone, Copy)]
-struct Filed {
-    rect: Rect,
-    weight: f64,
-    owner: u32,
+enum Filed {
+    Mark { x: f64, y: f64, owner: u32 },
+    Slot(u32),
 }
 
-/// The rectangles of a [`Grid`] before it is built.
+/// The rectangles and marks of a [`Grid`] before it is built.
 #[derive(Debug, Default)]
 pub struct GridBuilder {
     area: Option<Rect>,
+    items: Vec<Filed>,
     rects: Vec<(Rect, u32, f64)>,
+    mark: (f64, f64),
 }
 
 impl GridBuilder {
     /// A builder that expects most rectangles inside `area` (a hint: rectangles outside it are kept
     /// too, at the cost of a hash lookup per cell).
     pub fn covering(area: Rect) -> Self {
-        Self { area: Some(area), rects: Vec::new() }
+        Self { area: Some(area), ..Self::default() }
     }
 
-    /// Makes room for `additional` more rectangles.
+    /// Sets the size (half a side) and weight of the squares [`GridBuilder::insert_mark`] adds.
+    #[must_use]
+    pub fn with_marks(self, half: f64, weight: f64) -> Self {
+        Self { mark: (half, weight), ..self }
+    }
+
+    /// Makes room for `additional` more rectangles or marks.
     pub fn reserve(&mut self, additional: usize) {
-        self.rects.reserve(additional);
+        self.items.reserve(additional);
     }
 
     /// Adds `rect`, owned by `owner`, counting fully in [`Grid::overlap_up_to`].
@@ -79,19 +94,31 @@ impl GridBuilder {
 
     /// Adds `rect`, owned by `owner`, its overlap counted `weight` times.
     pub fn insert_weighted(&mut self, rect: Rect, owner: u32, weight: f64) {
+        self.items.push(Filed::Slot(self.rects.len() as u32));
         self.rects.push((rect, owner, weight));
     }
 
-    /// The grid of every rectangle inserted, each filed in the cells it covers.
+    /// Adds a mark centred on `centre`, owned by `owner`: a square as set by [`GridBuilder::with_marks`].
+    pub fn insert_mark(&mut self, centre: Point, owner: u32) {
+        self.items.push(Filed::Mark { x: centre.x, y: centre.y, owner });
+    }
+
+    /// The grid of every rectangle and mark inserted, each filed in the cells it covers.
     pub fn build(self) -> Grid {
         let mut grid = self.area.map_or_else(Grid::default, Grid::covering);
-        let cells_of = |r: &Rect| (cell_of(r.min_x), cell_of(r.max_x), cell_of(r.min_y), cell_of(r.max_y));
+        grid.mark = self.mark;
+        grid.built_rects = self.rects.len();
+        grid.rects = self.rects;
+        let cells_of = |f: &Filed| {
+            let r = grid.resolve(f).0;
+            (cell_of(r.min_x), cell_of(r.max_x), cell_of(r.min_y), cell_of(r.max_y))
+        };
         let is_large =
             |(x0, x1, y0, y1): (i64, i64, i64, i64)| (x1 - x0 + 1).saturating_mul(y1 - y0 + 1) > MAX_CELLS_COVERED;
-        // Count each array cell's rectangles, then hand each cell its part of one array.
+        // Count each array cell's entries, then hand each cell its part of one array.
         let mut counts = vec![0u32; grid.added.len() + 1];
-        for (r, _, _) in &self.rects {
-            let span = cells_of(r);
+        for item in &self.items {
+            let span = cells_of(item);
             if is_large(span) {
                 continue;
             }
@@ -108,12 +135,13 @@ impl GridBuilder {
             counts[i] += counts[i - 1];
         }
         let mut next = counts.clone();
-        let unused = Filed { rect: Rect { min_x: 0.0, min_y: 0.0, max_x: 0.0, max_y: 0.0 }, weight: 0.0, owner: 0 };
-        grid.fixed = vec![unused; counts.last().map_or(0, |n| *n as usize)];
-        for (slot, &(r, owner, weight)) in self.rects.iter().enumerate() {
-            let span = cells_of(&r);
+        let mut fixed = vec![Filed::Slot(0); counts.last().map_or(0, |n| *n as usize)];
+        let mut large = Vec::new();
+        let mut cells: HashMap<(i64, i64), Vec<Filed>, RandomState> = HashMap::default();
+        for item in &self.items {
+            let span = cells_of(item);
             if is_large(span) {
-                grid.large.push(slot as u32);
+                large.push(*item);
                 continue;
             }
             let (x0, x1, y0, y1) = span;
@@ -121,16 +149,19 @@ impl GridBuilder {
                 for y in y0..=y1 {
                     match grid.dense_slot(x, y) {
                         Some(i) => {
-                            grid.fixed[next[i] as usize] = Filed { rect: r, weight, owner };
+                            fixed[next[i] as usize] = *item;
                             next[i] += 1;
                         }
-                        None => grid.cells.entry((x, y)).or_default().push(slot as u32),
+                        None => cells.entry((x, y)).or_default().push(*item),
                     }
                 }
             }
         }
         grid.starts = counts;
-        grid.rects = self.rects;
+        grid.fixed = fixed;
+        grid.large = large;
+        grid.cells = cells;
+        grid.items = self.items;
         grid
     }
 }
@@ -220,29 +251,40 @@ impl Grid {
         self.rects.push((rect, owner, weight));
         let (x0, x1, y0, y1) = (cell_of(rect.min_x), cell_of(rect.max_x), cell_of(rect.min_y), cell_of(rect.max_y));
         if (x1 - x0 + 1).saturating_mul(y1 - y0 + 1) > MAX_CELLS_COVERED {
-            self.large.push(slot);
+            self.large.push(Filed::Slot(slot));
             return;
         }
         for x in x0..=x1 {
             for y in y0..=y1 {
-                let list = match self.dense_slot(x, y) {
-                    Some(i) => &mut self.added[i],
-                    None => self.cells.entry((x, y)).or_default(),
-                };
-                list.push(slot);
+                match self.dense_slot(x, y) {
+                    Some(i) => self.added[i].push(slot),
+                    None => self.cells.entry((x, y)).or_default().push(Filed::Slot(slot)),
+                }
             }
+        }
+    }
+
+    /// The rectangle, owner and weight of an entry.
+    fn resolve(&self, f: &Filed) -> (Rect, u32, f64) {
+        match *f {
+            Filed::Mark { x, y, owner } => {
+                let h = self.mark.0;
+                (Rect { min_x: x - h, min_y: y - h, max_x: x + h, max_y: y + h }, owner, self.mark.1)
+            }
+            Filed::Slot(s) => self.rects[s as usize],
         }
     }
 
     /// Calls `f` with the rectangle, owner and weight of each rectangle stored in the cell `(x, y)`, in
     /// the order they were inserted.
     fn visit_cell(&self, x: i64, y: i64, mut f: impl FnMut(&Rect, u32, f64)) {
-        let (fixed, slots) = match self.dense_slot(x, y) {
+        let (filed, slots) = match self.dense_slot(x, y) {
             Some(i) => (&self.fixed[self.starts[i] as usize..self.starts[i + 1] as usize], self.added[i].as_slice()),
-            None => (&[][..], self.cells.get(&(x, y)).map_or(&[][..], Vec::as_slice)),
+            None => (self.cells.get(&(x, y)).map_or(&[][..], Vec::as_slice), &[][..]),
         };
-        for filed in fixed {
-            f(&filed.rect, filed.owner, filed.weight);
+        for entry in filed {
+            let (r, owner, weight) = self.resolve(entry);
+            f(&r, owner, weight);
         }
         for &s in slots {
             let (r, owner, weight) = &self.rects[s as usize];
@@ -252,8 +294,19 @@ impl Grid {
 
     /// Calls `f` with each rectangle too large to be kept in its cells.
     fn visit_large(&self, mut f: impl FnMut(&Rect, u32, f64)) {
-        for &s in &self.large {
-            let (r, owner, weight) = &self.rects[s as usize];
+        for entry in &self.large {
+            let (r, owner, weight) = self.resolve(entry);
+            f(&r, owner, weight);
+        }
+    }
+
+    /// Calls `f` with every rectangle and mark, each once, in the order they were inserted.
+    fn visit_all(&self, mut f: impl FnMut(&Rect, u32, f64)) {
+        for entry in &self.items {
+            let (r, owner, weight) = self.resolve(entry);
+            f(&r, owner, weight);
+        }
+        for (r, owner, weight) in &self.rects[self.built_rects..] {
             f(r, *owner, *weight);
         }
     }
@@ -263,9 +316,7 @@ impl Grid {
     pub fn near(&self, area: &Rect, mut f: impl FnMut(&Rect, u32, f64)) {
         let (x0, x1, y0, y1) = (cell_of(area.min_x), cell_of(area.max_x), cell_of(area.min_y), cell_of(area.max_y));
         if (x1 - x0).saturating_mul(y1 - y0) > 4 * MAX_CELLS_COVERED {
-            for (r, owner, weight) in &self.rects {
-                f(r, *owner, *weight);
-            }
+            self.visit_all(f);
             return;
         }
         for x in x0..=x1 {
@@ -300,7 +351,9 @@ impl Grid {
         };
         let (x0, x1, y0, y1) = (cell_of(rect.min_x), cell_of(rect.max_x), cell_of(rect.min_y), cell_of(rect.max_y));
         if (x1 - x0).saturating_mul(y1 - y0) > 4 * MAX_CELLS_COVERED {
-            return self.rects.iter().map(|(r, owner, weight)| shared(r, *owner, *weight)).sum();
+            let mut total = 0.0;
+            self.visit_all(|r, owner, weight| total += shared(r, owner, weight));
+            return total;
         }
         let mut total = 0.0;
         for x in x0..=x1 {
@@ -400,7 +453,7 @@ mod tests {
 
     #[test]
     fn where_a_rectangle_is_filed_changes_no_answer() {
-        // Rectangles inside and outside the arrays' area, small and large, filed when built or
+        // Rectangles and marks inside and outside the arrays' area, small and large, filed when built or
         // inserted afterwards, against the same rectangles all inserted into a grid without arrays.
         let rects: Vec<(Rect, u32, f64)> = (0..400)
             .map(|i| {
@@ -410,19 +463,31 @@ mod tests {
                 (Rect { min_x: x, min_y: y, max_x: x + size, max_y: y + size * 0.6 }, i, 0.25 + (f % 4.0))
             })
             .collect();
-        let mut builder = GridBuilder::covering(Rect { min_x: 0.0, min_y: 0.0, max_x: 800.0, max_y: 600.0 });
-        for &(r, o, w) in &rects[..300] {
+        let mut builder =
+            GridBuilder::covering(Rect { min_x: 0.0, min_y: 0.0, max_x: 800.0, max_y: 600.0 }).with_marks(2.5, 0.6);
+        let mut plain = Grid::new();
+        for (i, &(r, o, w)) in rects[..300].iter().enumerate() {
             builder.insert_weighted(r, o, w);
+            plain.insert_weighted(r, o, w);
+            // A mark after each rectangle: a small square, in or out of the arrays' area.
+            let c = Point::new(r.min_x + 1.5 * i as f64 % 40.0, r.max_y);
+            builder.insert_mark(c, o);
+            plain.insert_weighted(
+                Rect { min_x: c.x - 2.5, min_y: c.y - 2.5, max_x: c.x + 2.5, max_y: c.y + 2.5 },
+                o,
+                0.6,
+            );
         }
         let mut built = builder.build();
-        let mut plain = Grid::new();
-        for &(r, o, w) in &rects {
+        for &(r, o, w) in &rects[300..] {
             plain.insert_weighted(r, o, w);
         }
         for &(r, o, w) in &rects[300..] {
             built.insert_weighted(r, o, w);
         }
-        for probe in rects.iter().map(|(r, _, _)| r.expand(13.0, 7.0, 29.0, 3.0)) {
+        // The last probe covers too many cells to go by cell: it reads everything once.
+        let everything = Rect { min_x: -1e6, min_y: -1e6, max_x: 1e6, max_y: 1e6 };
+        for probe in rects.iter().map(|(r, _, _)| r.expand(13.0, 7.0, 29.0, 3.0)).chain([everything]) {
             let factor = |o: u32| if o.is_multiple_of(3) { 0.5 } else { 1.0 };
             let a = built.overlap_up_to(&probe, factor, f64::INFINITY);
             let b = plain.overlap_up_to(&probe, factor, f64::INFINITY);

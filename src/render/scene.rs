@@ -207,8 +207,9 @@ impl Scene {
         let elements = element_shapes(doc, &palette);
         // Lines and labels stay near the elements: boundaries pad them, labels and loops stand out a little.
         let area = elements.iter().map(|e| e.rect).reduce(|a, b| a.union(&b));
-        let mut labels =
-            area.map_or_else(GridBuilder::default, |a| GridBuilder::covering(a.expand(200.0, 200.0, 200.0, 200.0)));
+        let mut labels = area
+            .map_or_else(GridBuilder::default, |a| GridBuilder::covering(a.expand(200.0, 200.0, 200.0, 200.0)))
+            .with_marks(flows::MARK_HALF, SOFT);
         let boundaries = boundary_shapes(doc, &index, &palette, &mut labels);
         let obstacles = flows::obstacle_grid(elements.iter().map(|e| e.rect));
         for e in &elements {
