@@ -126,26 +126,38 @@ fn offset_candidates(base: f64) -> impl Iterator<Item = f64> {
     }))
 }
 
-/// How many elements other than `ends` the curve runs through, counted up to `enough`: a route that
-/// already hits that many cannot beat the best one found, so its count need not be finished.
+/// How many elements other than `ends` the curve runs through, counted up to `enough` (at most
+/// [`CROWD`] + 1): a route that already hits that many cannot beat the best one found, so its count
+/// need not be finished.
 fn blocked(curve: &Curve, obstacles: &Grid, ends: [u32; 2], enough: usize) -> usize {
-    let mut hits: Vec<u32> = Vec::new();
+    let enough = enough.min(CROWD + 1);
+    let mut hits = [u32::MAX; CROWD + 1];
+    let mut count = 0;
     let mut prev = curve.start();
     // A straight line is its own one piece: the boxes a convex box's pieces meet are the ones it meets.
     let pieces = if matches!(curve, Curve::Line { .. }) { 1 } else { 16 };
     for q in curve.sample(pieces).skip(1) {
         let p = prev;
+        let (lo_x, hi_x, lo_y, hi_y) = (p.x.min(q.x), p.x.max(q.x), p.y.min(q.y), p.y.max(q.y));
         obstacles.along(p, q, |r, owner, _| {
-            if !ends.contains(&owner) && !hits.contains(&owner) && route::segment_hits(p, q, r) {
-                hits.push(owner);
+            // Boxes beside the piece are most of those near it: cheaper to pass over than to clip.
+            let beside = r.max_x < lo_x || r.min_x > hi_x || r.max_y < lo_y || r.min_y > hi_y;
+            if count < enough
+                && !beside
+                && !ends.contains(&owner)
+                && !hits[..count].contains(&owner)
+                && route::segment_hits(p, q, r)
+            {
+                hits[count] = owner;
+                count += 1;
             }
         });
-        if hits.len() >= enough {
+        if count >= enough {
             break;
         }
         prev = q;
     }
-    hits.len()
+    count
 }
 
 /// Flows between the same two elements, either way, form a group, keyed by the two ids in order.
@@ -333,10 +345,9 @@ pub(super) fn flow_shapes(
     let outlines: Vec<Outline> = elements.iter().map(|e| Outline { rect: e.rect, radius: e.radius }).collect();
     let offsets = group_offsets(doc, index, &outlines, &texts);
     let routes = routes(doc, index, &outlines, &offsets, Some(obstacles));
-    let mut shapes = Vec::with_capacity(doc.flows.len());
-    let mut text_of = Vec::with_capacity(doc.flows.len());
-    for (fi, (f, r)) in doc.flows.iter().zip(routes).enumerate() {
-        let Some(Route { curve, bend }) = r else { continue };
+    // Shapes and tooltips need nothing but their own flow and route.
+    let built = in_parallel(doc.flows.len(), |fi| {
+        let (f, Route { curve, bend }) = (&doc.flows[fi], routes[fi].as_ref()?);
         let enc = encryption(f);
         let mut arrowheads = vec![route::arrowhead(curve.end(), curve.end_direction())];
         if f.bidirectional {
@@ -344,10 +355,10 @@ pub(super) fn flow_shapes(
             arrowheads.push(route::arrowhead(curve.start(), Point::new(-back.x, -back.y)));
         }
         let trim = ARROW_LENGTH * 0.8;
-        shapes.push(FlowShape {
+        Some(FlowShape {
             id: f.id.clone(),
             curve: curve.trimmed(if f.bidirectional { trim } else { 0.0 }, trim),
-            bend,
+            bend: *bend,
             arrowheads,
             label: None,
             encryption: enc,
@@ -355,8 +366,15 @@ pub(super) fn flow_shapes(
             out_of_scope: f.out_of_scope,
             tooltip: flow_tooltip(f, index, enc),
             style: flow_style(f, enc, palette),
-        });
-        text_of.push(fi);
+        })
+    });
+    let mut shapes = Vec::with_capacity(doc.flows.len());
+    let mut text_of = Vec::with_capacity(doc.flows.len());
+    for (fi, shape) in built.into_iter().enumerate() {
+        if let Some(shape) = shape {
+            shapes.push(shape);
+            text_of.push(fi);
+        }
     }
     labels.reserve(shapes.iter().map(|f| line_marks(f) + 1 + f.arrowheads.len()).sum::<usize>() + shapes.len());
     for (i, f) in shapes.iter().enumerate() {
