@@ -256,8 +256,16 @@ const PARALLEL_ITEMS: usize = 2000;
 /// `(0..n).map(f)`, computed by as many threads as the machine has cores once `n` is large. Each
 /// item depends only on its index, so the result is the same however the work is shared.
 fn in_parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    if n < PARALLEL_ITEMS {
+        return (0..n).map(f).collect();
+    }
+    in_parallel_always(n, f)
+}
+
+/// `(0..n).map(f)`, computed by as many threads as the machine has cores, however small `n` is.
+fn in_parallel_always<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(8);
-    if n < PARALLEL_ITEMS || threads < 2 {
+    if threads < 2 || n < 2 {
         return (0..n).map(f).collect();
     }
     let chunk = n.div_ceil(threads);
@@ -385,13 +393,85 @@ pub(super) fn flow_shapes(
     let mut order: Vec<usize> = (0..shapes.len()).collect();
     let area = |i: usize| texts[text_of[i]].as_ref().map_or(0.0, |t| t.w * t.h);
     order.sort_by(|a, b| area(*b).total_cmp(&area(*a)).then(a.cmp(b)));
-    for i in order {
-        if let Some(t) = &texts[text_of[i]] {
-            let badge = badged(shapes[i].id.as_str());
-            shapes[i].label = Some(place_label(t, &shapes[i], badge, i as u32, &mut labels));
-        }
+    let wanted: Vec<(usize, &LabelText, bool)> = order
+        .into_iter()
+        .filter_map(|i| texts[text_of[i]].as_ref().map(|t| (i, t, badged(shapes[i].id.as_str()))))
+        .collect();
+    let placed = place_labels(&shapes, &wanted, &mut labels);
+    for (i, label) in placed {
+        shapes[i].label = Some(label);
     }
     shapes
+}
+
+/// From this many labels on, [`place_labels`] places those of each strip of the drawing on its own.
+const STRIP_LABELS: usize = 2000;
+/// The number of vertical strips a large drawing's labels are placed in: fixed, so the drawing does
+/// not depend on the number of cores.
+const STRIPS: usize = 8;
+
+/// Places `wanted` labels (flow index, text, whether a badge needs room), in that order, each clear of
+/// what `labels` holds and of the labels placed before it.
+///
+/// A large drawing is cut into [`STRIPS`] vertical strips. A label whose every candidate spot lies
+/// within one strip can only meet labels of that strip; the others, across strip edges, are placed
+/// first, in order, and then each strip's labels in order, strips side by side on every core. The
+/// result depends only on the document.
+fn place_labels(
+    shapes: &[FlowShape],
+    wanted: &[(usize, &LabelText, bool)],
+    labels: &mut Grid,
+) -> Vec<(usize, FlowLabel)> {
+    let place_into = |grid: &mut Grid, (i, t, badge): (usize, &LabelText, bool), extra: Option<&Grid>| {
+        let cost = |r: &Rect, enough: f64| {
+            let factor = |o: u32| if o == i as u32 { OWN_LINE / SOFT } else { 1.0 };
+            let own = grid.overlap_up_to(r, factor, enough);
+            own + extra.map_or(0.0, |g| g.overlap_up_to(r, factor, enough - own))
+        };
+        let (label, covers) = place_label(t, &shapes[i], badge, cost);
+        grid.insert_weighted(covers, NO_OWNER, HARD);
+        (i, label)
+    };
+    let regions: Vec<Rect> = wanted.iter().map(|&(i, t, badge)| label_region(t, &shapes[i], badge)).collect();
+    let bounds = regions.iter().copied().reduce(|a, b| a.union(&b));
+    let Some(bounds) = bounds.filter(|_| wanted.len() >= STRIP_LABELS) else {
+        return wanted.iter().map(|&w| place_into(labels, w, None)).collect();
+    };
+    let width = bounds.width() / STRIPS as f64;
+    if !(width > 0.0 && width.is_finite()) {
+        return wanted.iter().map(|&w| place_into(labels, w, None)).collect();
+    }
+    let strip_of = |r: &Rect| {
+        // Saturating casts: a region outside the bounds (it cannot be) would fall outside 0..STRIPS.
+        let at = |x: f64| ((x - bounds.min_x) / width).floor() as i64;
+        let (first, last) = (at(r.min_x), at(r.max_x));
+        (first == last).then(|| usize::try_from(first).ok()).flatten().filter(|s| *s < STRIPS)
+    };
+    let mut strips: Vec<Vec<(usize, &LabelText, bool)>> = vec![Vec::new(); STRIPS];
+    let mut placed = Vec::with_capacity(wanted.len());
+    for (&w, region) in wanted.iter().zip(&regions) {
+        match strip_of(region) {
+            Some(s) => strips[s].push(w),
+            None => placed.push(place_into(labels, w, None)),
+        }
+    }
+    let shared: &Grid = labels;
+    let per_strip = in_parallel_always(STRIPS, |s| {
+        let strip =
+            Rect { min_x: bounds.min_x + width * s as f64, max_x: bounds.min_x + width * (s + 1) as f64, ..bounds };
+        let mut mine = GridBuilder::covering(strip).build();
+        strips[s].iter().map(|&w| place_into(&mut mine, w, Some(shared))).collect::<Vec<_>>()
+    });
+    placed.extend(per_strip.into_iter().flatten());
+    placed
+}
+
+/// Everywhere a flow's label (and its badge) could be put by [`place_label`].
+fn label_region(t: &LabelText, shape: &FlowShape, badged: bool) -> Rect {
+    let largest = t.w.max(t.h);
+    let side = 1.6 * (largest / 2.0 + 3.0);
+    let reach = side + largest / 2.0 + if badged { BADGE_RADIUS } else { 0.0 } + 1.0;
+    shape.curve.bounds().expand(reach, reach, reach, reach)
 }
 
 /// Half the side of the squares that mark a flow's line in the label grid (see [`mark_line`]).
@@ -436,7 +516,12 @@ static LABEL_SPOTS: LazyLock<Vec<(f64, f64, f64)>> = LazyLock::new(|| {
 /// [`OWN_LINE`]), trying spots from the middle outwards, on the line before beside it. `badged` keeps
 /// room for the threat badge at the box's top-right corner.
 #[allow(clippy::many_single_char_names)] // geometry reads best in its textbook letters
-fn place_label(t: &LabelText, shape: &FlowShape, badged: bool, owner: u32, labels: &mut Grid) -> FlowLabel {
+fn place_label(
+    t: &LabelText,
+    shape: &FlowShape,
+    badged: bool,
+    cost_of: impl Fn(&Rect, f64) -> f64,
+) -> (FlowLabel, Rect) {
     let (curve, bend, w, h) = (&shape.curve, shape.bend, t.w, t.h);
     let box_at =
         |c: Point| Rect { min_x: c.x - w / 2.0, min_y: c.y - h / 2.0, max_x: c.x + w / 2.0, max_y: c.y + h / 2.0 };
@@ -444,7 +529,6 @@ fn place_label(t: &LabelText, shape: &FlowShape, badged: bool, owner: u32, label
     // Spots, cheapest first; beside the line means on the side the flow bends to first. The search
     // stops once no later spot can be better.
     let spots = &*LABEL_SPOTS;
-    let factor = |o: u32| if o == owner { OWN_LINE / SOFT } else { 1.0 };
     let mut best: Option<(f64, Rect)> = None;
     for (i, &(penalty, at, shift)) in spots.iter().enumerate() {
         let p = curve.point_at(at);
@@ -454,7 +538,7 @@ fn place_label(t: &LabelText, shape: &FlowShape, badged: bool, owner: u32, label
         let rect = box_at(Point::new(p.x + n.x * d, p.y + n.y * d));
         // A spot costing as much as the best so far cannot replace it: its sum may stop early.
         let enough = best.as_ref().map_or(f64::INFINITY, |(c, _)| c - penalty);
-        let cost = labels.overlap_up_to(&with_badge(rect), factor, enough) + penalty;
+        let cost = cost_of(&with_badge(rect), enough) + penalty;
         if best.as_ref().is_none_or(|(c, _)| cost < *c) {
             best = Some((cost, rect));
         }
@@ -464,7 +548,6 @@ fn place_label(t: &LabelText, shape: &FlowShape, badged: bool, owner: u32, label
         }
     }
     let rect = best.map_or_else(|| box_at(curve.point_at(0.5)), |(_, r)| r);
-    labels.insert_weighted(with_badge(rect), NO_OWNER, HARD);
 
     let cx = rect.centre().x;
     let first = rect.min_y + LABEL_PAD / 2.0 + FLOW_LINE * 0.5 + FLOW_FONT * 0.35;
@@ -481,7 +564,7 @@ fn place_label(t: &LabelText, shape: &FlowShape, badged: bool, owner: u32, label
         line_height: FLOW_LINE,
         anchor: Anchor::Middle,
     };
-    FlowLabel {
+    let label = FlowLabel {
         rect,
         text: block(t.lines.clone(), cx, first),
         protocol: t
@@ -489,7 +572,8 @@ fn place_label(t: &LabelText, shape: &FlowShape, badged: bool, owner: u32, label
             .clone()
             .map(|p| block(vec![p], cx + if t.locked { LOCK_ROOM / 2.0 } else { 0.0 }, proto_y)),
         lock,
-    }
+    };
+    (label, with_badge(rect))
 }
 
 #[cfg(test)]
