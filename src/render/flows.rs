@@ -433,14 +433,15 @@ fn place_labels(
         (i, label)
     };
     let regions: Vec<Rect> = wanted.iter().map(|&(i, t, badge)| label_region(t, &shapes[i], badge)).collect();
-    let bounds = regions.iter().copied().reduce(|a, b| a.union(&b));
-    let Some(bounds) = bounds.filter(|_| wanted.len() >= STRIP_LABELS) else {
+    let strips_over = regions
+        .iter()
+        .copied()
+        .reduce(|a, b| a.union(&b))
+        .map(|bounds| (bounds, bounds.width() / STRIPS as f64))
+        .filter(|(_, width)| wanted.len() >= STRIP_LABELS && *width > 0.0 && width.is_finite());
+    let Some((bounds, width)) = strips_over else {
         return wanted.iter().map(|&w| place_into(labels, w, None)).collect();
     };
-    let width = bounds.width() / STRIPS as f64;
-    if !(width > 0.0 && width.is_finite()) {
-        return wanted.iter().map(|&w| place_into(labels, w, None)).collect();
-    }
     let strip_of = |r: &Rect| {
         // Saturating casts: a region outside the bounds (it cannot be) would fall outside 0..STRIPS.
         let at = |x: f64| ((x - bounds.min_x) / width).floor() as i64;
@@ -459,7 +460,7 @@ fn place_labels(
     let per_strip = in_parallel_always(STRIPS, |s| {
         let strip =
             Rect { min_x: bounds.min_x + width * s as f64, max_x: bounds.min_x + width * (s + 1) as f64, ..bounds };
-        let mut mine = GridBuilder::covering(strip).build();
+        let mut mine = Grid::covering(strip);
         strips[s].iter().map(|&w| place_into(&mut mine, w, Some(shared))).collect::<Vec<_>>()
     });
     placed.extend(per_strip.into_iter().flatten());

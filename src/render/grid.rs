@@ -109,20 +109,11 @@ impl GridBuilder {
         grid.mark = self.mark;
         grid.built_rects = self.rects.len();
         grid.rects = self.rects;
-        let cells_of = |f: &Filed| {
-            let r = grid.resolve(f).0;
-            (cell_of(r.min_x), cell_of(r.max_x), cell_of(r.min_y), cell_of(r.max_y))
-        };
-        let is_large =
-            |(x0, x1, y0, y1): (i64, i64, i64, i64)| (x1 - x0 + 1).saturating_mul(y1 - y0 + 1) > MAX_CELLS_COVERED;
+        let span_of = |f: &Filed| cells_covered(&grid.resolve(f).0);
         // Count each array cell's entries, then hand each cell its part of one array.
         let mut counts = vec![0u32; grid.added.len() + 1];
         for item in &self.items {
-            let span = cells_of(item);
-            if is_large(span) {
-                continue;
-            }
-            let (x0, x1, y0, y1) = span;
+            let Some((x0, x1, y0, y1)) = span_of(item) else { continue };
             for x in x0..=x1 {
                 for y in y0..=y1 {
                     if let Some(i) = grid.dense_slot(x, y) {
@@ -139,12 +130,10 @@ impl GridBuilder {
         let mut large = Vec::new();
         let mut cells: HashMap<(i64, i64), Vec<Filed>, RandomState> = HashMap::default();
         for item in &self.items {
-            let span = cells_of(item);
-            if is_large(span) {
+            let Some((x0, x1, y0, y1)) = span_of(item) else {
                 large.push(*item);
                 continue;
-            }
-            let (x0, x1, y0, y1) = span;
+            };
             for x in x0..=x1 {
                 for y in y0..=y1 {
                     match grid.dense_slot(x, y) {
@@ -225,6 +214,13 @@ fn walk(p: Point, q: Point, mut f: impl FnMut(i64, i64)) -> bool {
     true
 }
 
+/// The cells `r` is filed in, as first and last column and row; `None` when it covers more than
+/// [`MAX_CELLS_COVERED`] and goes into the list of large rectangles instead.
+fn cells_covered(r: &Rect) -> Option<(i64, i64, i64, i64)> {
+    let (x0, x1, y0, y1) = (cell_of(r.min_x), cell_of(r.max_x), cell_of(r.min_y), cell_of(r.max_y));
+    ((x1 - x0 + 1).saturating_mul(y1 - y0 + 1) <= MAX_CELLS_COVERED).then_some((x0, x1, y0, y1))
+}
+
 /// The cell index of a coordinate. `f64::floor` is a library call on baseline x86-64 and was the
 /// renderer's single biggest cost, so this floors with a truncating cast (which saturates, and maps NaN to 0).
 /// It multiplies by the inverse of [`CELL`], a power of two, which is exact and cheaper than dividing.
@@ -242,7 +238,7 @@ impl Grid {
     }
 
     /// An empty grid whose cells over `area` sit in arrays.
-    fn covering(area: Rect) -> Self {
+    pub fn covering(area: Rect) -> Self {
         let (x0, x1, y0, y1) = (cell_of(area.min_x), cell_of(area.max_x), cell_of(area.min_y), cell_of(area.max_y));
         let (w, h) = ((x1 - x0 + 1).max(0), (y1 - y0 + 1).max(0));
         if w.saturating_mul(h) > MAX_DENSE_CELLS {
@@ -275,11 +271,10 @@ impl Grid {
     pub fn insert_weighted(&mut self, rect: Rect, owner: u32, weight: f64) {
         let slot = self.rects.len() as u32;
         self.rects.push((rect, owner, weight));
-        let (x0, x1, y0, y1) = (cell_of(rect.min_x), cell_of(rect.max_x), cell_of(rect.min_y), cell_of(rect.max_y));
-        if (x1 - x0 + 1).saturating_mul(y1 - y0 + 1) > MAX_CELLS_COVERED {
+        let Some((x0, x1, y0, y1)) = cells_covered(&rect) else {
             self.large.push(Filed::Slot(slot));
             return;
-        }
+        };
         for x in x0..=x1 {
             for y in y0..=y1 {
                 match self.dense_slot(x, y) {
@@ -531,11 +526,8 @@ mod tests {
 
     #[test]
     fn a_walk_visits_every_cell_the_segment_passes_through() {
-        let mut seed = 7u64;
-        let mut next = move || {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::model::synth::Rng::new(7);
+        let mut next = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
         let on_edges = |v: f64| (v / CELL).round() * CELL;
         for case in 0..400 {
             let mut point = || Point::new(next() * 3000.0 - 1000.0, next() * 3000.0 - 1000.0);
