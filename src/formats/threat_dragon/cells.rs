@@ -405,6 +405,39 @@ pub(crate) fn rect(position: Option<&Value>, size: Option<&Value>) -> Option<Rec
     Some(Rect { min_x: p.x, min_y: p.y, max_x: p.x + w, max_y: p.y + h })
 }
 
+/// The shape of a cell of the Threat Dragon type `kind` (`tm.Actor`, `tm.Flow`, …) at `rect`, its line
+/// read by `line` for flows and boundary curves; `None` for a type Threatboard does not know.
+pub(crate) fn shape_of(kind: &str, rect: Option<Rect>, line: impl FnOnce() -> Line) -> Option<Shape> {
+    Some(match kind {
+        "tm.Actor" => Shape::Element { kind: ElementKind::External, rect },
+        "tm.Process" => Shape::Element { kind: ElementKind::Process, rect },
+        "tm.Store" => Shape::Element { kind: ElementKind::Store, rect },
+        "tm.BoundaryBox" => Shape::Box { rect },
+        "tm.Text" => Shape::Text { rect },
+        "tm.Flow" => Shape::Flow(line()),
+        "tm.Boundary" => Shape::Curve(line()),
+        _ => return None,
+    })
+}
+
+/// The line of a flow or boundary-curve `cell`: its ends (read by `end`, as the two versions spell them
+/// differently) and bend points from the cell itself, protocol and flags from `props` (the cell in 1.x,
+/// its `data` in 2.x).
+pub(crate) fn line_of(cell: &Map<String, Value>, props: &Map<String, Value>, end: fn(Option<&Value>) -> End) -> Line {
+    Line {
+        source: end(cell.get("source")),
+        target: end(cell.get("target")),
+        vertices: cell
+            .get("vertices")
+            .and_then(Value::as_array)
+            .map(|v| v.iter().filter_map(point).collect())
+            .unwrap_or_default(),
+        protocol: text_of(props.get("protocol")),
+        encrypted: flag(props.get("isEncrypted")),
+        bidirectional: flag(props.get("isBidirectional")).unwrap_or(false),
+    }
+}
+
 /// The TD flags Threatboard has no field for, as `name` or `name=value`, in a fixed order.
 pub(crate) fn extra_flags(props: &Map<String, Value>) -> Vec<String> {
     const BOOLS: [&str; 10] = [

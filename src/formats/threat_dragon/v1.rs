@@ -3,10 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use super::cells::{Cell, Diagram, End, Line, Shape, extra_flags, flag, point, rect, text_of, threats};
+use super::cells::{Cell, Diagram, End, extra_flags, flag, line_of, point, rect, shape_of, text_of, threats};
 use super::v2::first_text;
 use super::{PathStep, element_lines};
-use crate::model::ElementKind;
 
 /// Reads `diagramJson.cells` into the diagram, warning about what is not understood.
 pub(crate) fn read_cells(text: &str, at: &[PathStep<'_>], cells: &[Value], diagram: &mut Diagram) {
@@ -27,30 +26,9 @@ fn read_cell(value: &Value, c: &Map<String, Value>, line: usize, diagram: &mut D
     let td_id = text_of(c.get("id"));
     let kind = text_of(c.get("type"));
     let rect = rect(c.get("position"), c.get("size"));
-    let line_of = || Line {
-        source: end(c.get("source")),
-        target: end(c.get("target")),
-        vertices: c
-            .get("vertices")
-            .and_then(Value::as_array)
-            .map(|v| v.iter().filter_map(point).collect())
-            .unwrap_or_default(),
-        protocol: text_of(c.get("protocol")),
-        encrypted: flag(c.get("isEncrypted")),
-        bidirectional: flag(c.get("isBidirectional")).unwrap_or(false),
-    };
-    let shape = match kind.as_str() {
-        "tm.Actor" => Shape::Element { kind: ElementKind::External, rect },
-        "tm.Process" => Shape::Element { kind: ElementKind::Process, rect },
-        "tm.Store" => Shape::Element { kind: ElementKind::Store, rect },
-        "tm.Flow" => Shape::Flow(line_of()),
-        "tm.Boundary" => Shape::Curve(line_of()),
-        "tm.BoundaryBox" => Shape::Box { rect },
-        "tm.Text" => Shape::Text { rect },
-        other => {
-            diagram.warn(Some(line), format!("cell {td_id} has the unknown type {other:?}; skipped"));
-            return None;
-        }
+    let Some(shape) = shape_of(&kind, rect, || line_of(c, c, end)) else {
+        diagram.warn(Some(line), format!("cell {td_id} has the unknown type {kind:?}; skipped"));
+        return None;
     };
     let name =
         first_text(&[c.get("name"), value.pointer("/attrs/text/text"), value.pointer("/labels/0/attrs/text/text")]);

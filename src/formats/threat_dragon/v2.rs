@@ -2,9 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use super::cells::{Cell, Diagram, End, Line, Shape, extra_flags, flag, point, rect, text_of, threats};
+use super::cells::{Cell, Diagram, End, extra_flags, flag, line_of, point, rect, shape_of, text_of, threats};
 use super::{PathStep, element_lines};
-use crate::model::ElementKind;
 
 const SHAPES: [&str; 7] =
     ["actor", "process", "store", "flow", "trust-boundary-box", "trust-boundary-curve", "td-text-block"];
@@ -67,30 +66,9 @@ fn read_cell(value: &Value, c: &Map<String, Value>, line: usize, diagram: &mut D
         value.pointer("/labels/0/attrs/text/text"),
     ]);
     let rect = rect(c.get("position"), c.get("size"));
-    let line_of = || Line {
-        source: end(c.get("source")),
-        target: end(c.get("target")),
-        vertices: c
-            .get("vertices")
-            .and_then(Value::as_array)
-            .map(|v| v.iter().filter_map(point).collect())
-            .unwrap_or_default(),
-        protocol: text_of(data.get("protocol")),
-        encrypted: flag(data.get("isEncrypted")),
-        bidirectional: flag(data.get("isBidirectional")).unwrap_or(false),
-    };
-    let shape = match kind.as_str() {
-        "tm.Actor" => Shape::Element { kind: ElementKind::External, rect },
-        "tm.Process" => Shape::Element { kind: ElementKind::Process, rect },
-        "tm.Store" => Shape::Element { kind: ElementKind::Store, rect },
-        "tm.BoundaryBox" => Shape::Box { rect },
-        "tm.Text" => Shape::Text { rect },
-        "tm.Flow" => Shape::Flow(line_of()),
-        "tm.Boundary" => Shape::Curve(line_of()),
-        other => {
-            diagram.warn(Some(line), format!("cell {td_id} has the unknown type {other:?}; skipped"));
-            return None;
-        }
+    let Some(shape) = shape_of(&kind, rect, || line_of(c, data, end)) else {
+        diagram.warn(Some(line), format!("cell {td_id} has the unknown type {kind:?}; skipped"));
+        return None;
     };
     Some(Cell {
         td_id,
