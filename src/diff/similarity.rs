@@ -54,20 +54,7 @@ impl Label {
             return 0.0;
         }
         let (a, b) = (&self.bigrams, &other.bigrams);
-        let mut shared = 0usize;
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    shared += 1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        2.0 * shared as f64 / (a.len() + b.len()) as f64
+        2.0 * shared(a, b) as f64 / (a.len() + b.len()) as f64
     }
 }
 
@@ -103,10 +90,16 @@ pub(super) fn neighbourhood(a: &Neighbourhood, b: &Neighbourhood) -> Option<f64>
     if a.len() == 0 || b.len() == 0 {
         return None;
     }
-    let mut shared = 0usize;
+    let shared = shared(&a.known, &b.known);
+    Some(shared as f64 / (a.len() + b.len() - shared) as f64)
+}
+
+/// How many items two sorted lists have in common, a repeated item counting as often as both hold it.
+fn shared<T: Ord>(a: &[T], b: &[T]) -> usize {
+    let mut shared = 0;
     let (mut i, mut j) = (0, 0);
-    while i < a.known.len() && j < b.known.len() {
-        match a.known[i].cmp(&b.known[j]) {
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
@@ -116,7 +109,7 @@ pub(super) fn neighbourhood(a: &Neighbourhood, b: &Neighbourhood) -> Option<f64>
             }
         }
     }
-    Some(shared as f64 / (a.len() + b.len() - shared) as f64)
+    shared
 }
 
 #[cfg(test)]

@@ -192,30 +192,28 @@ fn pick(model: &cells::Model, choice: &DiagramChoice) -> Result<Vec<usize>, TdEr
     }
 }
 
-/// The line and column of the value at a path such as `["detail", 3]`, or 1:1.
-pub(crate) fn position(text: &str, path: &[PathStep<'_>]) -> (usize, usize) {
-    let path = FieldPath(
+/// A path of steps as the model's validation spells it.
+fn field_path(path: &[PathStep<'_>]) -> FieldPath {
+    FieldPath(
         path.iter()
             .map(|s| match s {
                 PathStep::Key(k) => Segment::Key((*k).to_owned()),
                 PathStep::Index(i) => Segment::Index(*i),
             })
             .collect(),
-    );
+    )
+}
+
+/// The line and column of the value at a path such as `["detail", 3]`, or 1:1.
+pub(crate) fn position(text: &str, path: &[PathStep<'_>]) -> (usize, usize) {
+    let path = field_path(path);
     locate(text, &path).unwrap_or((1, 1))
 }
 
 /// The 1-based line on which each element of the JSON array at `path` starts, found in one pass
 /// (locating each cell separately would read a large file once per cell).
 pub(crate) fn element_lines(text: &str, path: &[PathStep<'_>]) -> Vec<usize> {
-    let path = FieldPath(
-        path.iter()
-            .map(|s| match s {
-                PathStep::Key(k) => Segment::Key((*k).to_owned()),
-                PathStep::Index(i) => Segment::Index(*i),
-            })
-            .collect(),
-    );
+    let path = field_path(path);
     let Some((line, column)) = locate(text, &path) else { return Vec::new() };
     let start = text.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>();
     let start = start + text[start..].chars().take(column - 1).map(char::len_utf8).sum::<usize>();
