@@ -405,6 +405,31 @@ pub(crate) fn rect(position: Option<&Value>, size: Option<&Value>) -> Option<Rec
     Some(Rect { min_x: p.x, min_y: p.y, max_x: p.x + w, max_y: p.y + h })
 }
 
+impl Cell {
+    /// A cell whose description, scope, flags and threats are read from `props` (the cell itself in 1.x,
+    /// its `data` in 2.x).
+    pub(crate) fn with_props(
+        props: &Map<String, Value>,
+        ids: (String, Option<String>),
+        line: usize,
+        name: String,
+        shape: Shape,
+    ) -> Self {
+        Self {
+            td_id: ids.0,
+            tb_id: ids.1,
+            line,
+            name,
+            description: text_of(props.get("description")),
+            shape,
+            out_of_scope: flag(props.get("outOfScope")).unwrap_or(false),
+            reason_out_of_scope: text_of(props.get("reasonOutOfScope")),
+            flags: extra_flags(props),
+            threats: threats(props.get("threats")),
+        }
+    }
+}
+
 /// The shape of a cell of the Threat Dragon type `kind` (`tm.Actor`, `tm.Flow`, …) at `rect`, its line
 /// read by `line` for flows and boundary curves; `None` for a type Threatboard does not know.
 pub(crate) fn shape_of(kind: &str, rect: Option<Rect>, line: impl FnOnce() -> Line) -> Option<Shape> {
@@ -439,7 +464,7 @@ pub(crate) fn line_of(cell: &Map<String, Value>, props: &Map<String, Value>, end
 }
 
 /// The TD flags Threatboard has no field for, as `name` or `name=value`, in a fixed order.
-pub(crate) fn extra_flags(props: &Map<String, Value>) -> Vec<String> {
+fn extra_flags(props: &Map<String, Value>) -> Vec<String> {
     const BOOLS: [&str; 10] = [
         "handlesCardPayment",
         "handlesGoodsOrServices",
@@ -462,7 +487,7 @@ pub(crate) fn extra_flags(props: &Map<String, Value>) -> Vec<String> {
 }
 
 /// Threats from a `threats` array.
-pub(crate) fn threats(v: Option<&Value>) -> Vec<RawThreat> {
+fn threats(v: Option<&Value>) -> Vec<RawThreat> {
     let Some(Value::Array(list)) = v else { return Vec::new() };
     list.iter()
         .filter_map(Value::as_object)

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::cells::{Cell, Diagram, End, extra_flags, flag, line_of, point, rect, shape_of, text_of, threats};
+use super::cells::{Cell, Diagram, End, line_of, point, rect, shape_of, text_of};
 use super::v2::first_text;
 use super::{PathStep, element_lines};
 
@@ -32,18 +32,7 @@ fn read_cell(value: &Value, c: &Map<String, Value>, line: usize, diagram: &mut D
     };
     let name =
         first_text(&[c.get("name"), value.pointer("/attrs/text/text"), value.pointer("/labels/0/attrs/text/text")]);
-    Some(Cell {
-        td_id,
-        tb_id: None,
-        line,
-        name,
-        description: text_of(c.get("description")),
-        shape,
-        out_of_scope: flag(c.get("outOfScope")).unwrap_or(false),
-        reason_out_of_scope: text_of(c.get("reasonOutOfScope")),
-        flags: extra_flags(c),
-        threats: threats(c.get("threats")),
-    })
+    Some(Cell::with_props(c, (td_id, None), line, name, shape))
 }
 
 /// `{id}` or `{x, y}`.

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::cells::{Cell, Diagram, End, extra_flags, flag, line_of, point, rect, shape_of, text_of, threats};
+use super::cells::{Cell, Diagram, End, line_of, point, rect, shape_of, text_of};
 use super::{PathStep, element_lines};
 
 const SHAPES: [&str; 7] =
@@ -70,18 +70,13 @@ fn read_cell(value: &Value, c: &Map<String, Value>, line: usize, diagram: &mut D
         diagram.warn(Some(line), format!("cell {td_id} has the unknown type {kind:?}; skipped"));
         return None;
     };
-    Some(Cell {
-        td_id,
-        tb_id: data.get("threatboardId").and_then(Value::as_str).map(str::to_owned),
+    Some(Cell::with_props(
+        data,
+        (td_id, data.get("threatboardId").and_then(Value::as_str).map(str::to_owned)),
         line,
         name,
-        description: text_of(data.get("description")),
         shape,
-        out_of_scope: flag(data.get("outOfScope")).unwrap_or(false),
-        reason_out_of_scope: text_of(data.get("reasonOutOfScope")),
-        flags: extra_flags(data),
-        threats: threats(data.get("threats")),
-    })
+    ))
 }
 
 /// `{cell: id}` or `{x, y}`.
