@@ -494,3 +494,22 @@ fn a_large_drawing_places_its_labels_clear_of_each_other_and_the_same_every_time
     // Placed one after another over the whole drawing, 45 pairs overlap; strip by strip, 50.
     assert!(overlapping * 40 < rects.len(), "{overlapping} pairs of {} labels overlap", rects.len());
 }
+
+#[test]
+fn scene_routes_are_the_routes_flow_curves_gives() {
+    // The editor takes its canvas lines from the export scene when it builds one: they must be the
+    // lines it would route itself.
+    let mut docs: Vec<Document> = SAMPLES.into_iter().map(sample).collect();
+    docs.push(threatboard::model::synth::document(400, 3));
+    for doc in &docs {
+        let scene = Scene::build(doc, &RenderOptions::default());
+        let curves = threatboard::render::flow_curves(doc, true);
+        let routed: Vec<_> = curves.into_iter().flatten().collect();
+        let from_scene: Vec<_> = scene.flows.iter().map(|f| f.route).collect();
+        assert_eq!(from_scene, routed, "{}", doc.title);
+        assert!(
+            scene.flows.iter().all(|f| f.route.end() != f.curve.end()),
+            "the drawn line is shortened under its arrowhead"
+        );
+    }
+}

@@ -366,6 +366,7 @@ pub(super) fn flow_shapes(
         Some(FlowShape {
             id: f.id.clone(),
             curve: curve.trimmed(if f.bidirectional { trim } else { 0.0 }, trim),
+            route: *curve,
             bend: *bend,
             arrowheads,
             label: None,

@@ -131,6 +131,8 @@ pub struct FlowShape {
     pub id: Id,
     /// The line, already shortened where arrowheads sit.
     pub curve: Curve,
+    /// The whole line from outline to outline, as [`crate::render::flow_curves`] gives it.
+    pub route: Curve,
     /// The side the line bends to (a unit vector); labels go to that side first when they must move.
     pub bend: Point,
     /// Arrowhead triangles (tip first): one at the target, one more at the source when bidirectional.
