@@ -139,7 +139,7 @@ fn close_everything(h: &mut Harness<'_, ThreatboardApp>) {
     }
 }
 
-/// Presses `key` (with Ctrl) until `left` says nothing is left to do; at most `most` times.
+/// Presses `key` with `modifiers` until `left` says nothing is left to do; at most `most` times.
 fn press_until_done(
     h: &mut Harness<'_, ThreatboardApp>,
     modifiers: Modifiers,

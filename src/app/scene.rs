@@ -204,22 +204,17 @@ impl Scene {
         // scene's routes then serve the canvas too. In larger models, flows follow the exports' routes
         // (parallel ones spread apart and, while routing stays cheap enough to redo on every edit, bent
         // around elements in the way) with their labels on the line.
-        let exported = (doc.elements.len() <= PLACED_LABEL_LIMIT).then(|| {
+        let export_scene = (doc.elements.len() <= PLACED_LABEL_LIMIT).then(|| {
             let options = crate::render::RenderOptions { legend: false, ..crate::render::RenderOptions::default() };
             crate::render::Scene::build(doc, &options)
         });
-        let curves = match &exported {
-            Some(scene) => {
-                let routes: HashMap<&str, Curve> = scene.flows.iter().map(|f| (f.id.as_str(), f.route)).collect();
-                doc.flows.iter().map(|f| routes.get(f.id.as_str()).copied()).collect()
-            }
-            None => crate::render::flow_curves(doc, doc.elements.len() <= ROUTE_AROUND_LIMIT),
+        let exported: HashMap<&str, &crate::render::scene::FlowShape> =
+            export_scene.iter().flat_map(|s| &s.flows).map(|f| (f.id.as_str(), f)).collect();
+        let curves = if export_scene.is_none() {
+            crate::render::flow_curves(doc, doc.elements.len() <= ROUTE_AROUND_LIMIT)
+        } else {
+            doc.flows.iter().map(|f| exported.get(f.id.as_str()).map(|e| e.route)).collect()
         };
-        let mut placed: HashMap<&str, PlacedLabel> = exported
-            .iter()
-            .flat_map(|s| &s.flows)
-            .filter_map(|f| Some((f.id.as_str(), PlacedLabel::of(f.label.as_ref()?))))
-            .collect();
         let mut pairs: HashMap<(&str, &str), usize> = HashMap::new();
         for f in &doc.flows {
             *pairs.entry(pair_key(f.from.as_str(), f.to.as_str())).or_default() += 1;
@@ -266,7 +261,7 @@ impl Scene {
                 } else {
                     0.5
                 },
-                placed: placed.remove(f.id.as_str()),
+                placed: exported.get(f.id.as_str()).and_then(|e| e.label.as_ref()).map(PlacedLabel::of),
             });
         }
         legend.sort_by_key(|(e, o)| (*o, *e));
