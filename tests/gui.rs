@@ -2,7 +2,7 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)] // test helpers fail the test loudly on bad fixtures
 
-use egui::{Event, Key, Modifiers, PointerButton, Pos2};
+use egui::{Event, Key, Modifiers, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use threatboard::app::{Pending, ThreatboardApp};
@@ -12,26 +12,7 @@ use threatboard::model::Document;
 mod quick;
 mod support;
 
-use support::{harness, id, sample};
-
-fn click(h: &mut Harness<'_, ThreatboardApp>, pos: Pos2, modifiers: Modifiers) {
-    h.event(Event::ModifiersChanged(modifiers));
-    h.event(Event::PointerMoved(pos));
-    h.run_steps(1);
-    h.event(Event::PointerButton { pos, button: PointerButton::Primary, pressed: true, modifiers });
-    h.run_steps(1);
-    h.event(Event::PointerButton { pos, button: PointerButton::Primary, pressed: false, modifiers });
-    h.run_steps(1);
-    h.event(Event::ModifiersChanged(Modifiers::NONE));
-    // Let enough time pass that the next click is not a double click.
-    h.run_steps(30);
-}
-
-fn element_centre(h: &Harness<'_, ThreatboardApp>, id: &str) -> Pos2 {
-    let app = h.state();
-    let e = app.session().doc.elements.iter().find(|e| e.id.as_str() == id).unwrap();
-    app.canvas_to_screen(e.at.x, e.at.y)
-}
+use support::{click, drag, element_centre, harness, id, sample};
 
 /// Adds an element with a single key at `pos` and names it by typing into the in-place rename field.
 fn add_named(h: &mut Harness<'_, ThreatboardApp>, key: Key, pos: Pos2, name: &str) {
@@ -206,20 +187,6 @@ fn threats_tab_adds_and_sets_status() {
     let doc = &h.state().session().doc;
     let t = doc.threats.iter().find(|t| t.id.as_str() == "T3").unwrap();
     assert_eq!(t.status, threatboard::model::Status::Mitigated);
-}
-
-fn drag(h: &mut Harness<'_, ThreatboardApp>, from: Pos2, to: Pos2) {
-    let none = Modifiers::NONE;
-    h.event(Event::PointerMoved(from));
-    h.run_steps(1);
-    h.event(Event::PointerButton { pos: from, button: PointerButton::Primary, pressed: true, modifiers: none });
-    h.run_steps(1);
-    for i in 1..=10 {
-        h.event(Event::PointerMoved(from + (to - from) * (i as f32 / 10.0)));
-        h.run_steps(1);
-    }
-    h.event(Event::PointerButton { pos: to, button: PointerButton::Primary, pressed: false, modifiers: none });
-    h.run_steps(3);
 }
 
 #[test]

@@ -120,23 +120,35 @@ pub fn delete_selected(app: &mut ThreatboardApp) {
     app.apply(Edit::Remove { ids });
 }
 
-/// Selects every element, flow and boundary.
+/// Selects every element, flow and boundary (empty boundaries too, which have no box to click).
 pub fn select_all(app: &mut ThreatboardApp) {
     let doc = &app.session.doc;
-    app.selection = doc.elements.iter().map(|e| e.id.clone()).chain(doc.flows.iter().map(|f| f.id.clone())).collect();
+    let boundaries = doc.boundaries.iter().map(|b| b.id.clone());
+    let elements = doc.elements.iter().map(|e| e.id.clone());
+    app.selection = boundaries.chain(elements).chain(doc.flows.iter().map(|f| f.id.clone())).collect();
 }
 
-/// Copies the selection to the system clipboard, as a Threatboard JSON fragment.
-pub fn copy(app: &mut ThreatboardApp, ctx: &egui::Context) {
+/// Copies the selection to the system clipboard, as a Threatboard JSON fragment; false when the
+/// selection holds nothing that can be copied.
+pub fn copy(app: &mut ThreatboardApp, ctx: &egui::Context) -> bool {
     if app.selection.is_empty() {
-        return;
+        return false;
     }
     let fragment = clipboard::fragment(&app.session.doc, &app.selection);
-    ctx.copy_text(crate::formats::json::to_string(&fragment));
-    app.notify(
-        format!("Copied {} items", fragment.elements.len() + fragment.boundaries.len() + fragment.flows.len()),
-        false,
-    );
+    if fragment.is_empty() {
+        app.notify("Nothing to copy: a flow is copied with both of its ends", false);
+        return false;
+    }
+    ctx.copy_text(fragment.to_text());
+    app.notify(format!("Copied {} items", fragment.len()), false);
+    true
+}
+
+/// Copies the selection, then deletes it; nothing is deleted when nothing could be copied.
+pub fn cut(app: &mut ThreatboardApp, ctx: &egui::Context) {
+    if copy(app, ctx) {
+        delete_selected(app);
+    }
 }
 
 /// Pastes text: a Threatboard fragment, or quick-entry lines.
@@ -157,8 +169,11 @@ pub fn duplicate(app: &mut ThreatboardApp) {
         return;
     }
     let fragment = clipboard::fragment(&app.session.doc, &app.selection);
-    let text = crate::formats::json::to_string(&fragment);
-    paste(app, &text);
+    if fragment.is_empty() {
+        app.notify("Nothing to duplicate: a flow is duplicated with both of its ends", false);
+        return;
+    }
+    paste(app, &fragment.to_text());
 }
 
 /// True when `id` looks generated from `label` (`process`, `process-2`), so renaming may follow the label.

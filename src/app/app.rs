@@ -92,6 +92,7 @@ pub struct ThreatboardApp {
     pub(super) id_buffer: Option<(Id, String)>,
     pub(super) allow_close: bool,
     pub(super) dialogs_unavailable: bool,
+    pub(super) dialog_quick_returns: u8,
     pub(super) show_shortcuts: bool,
     pub(super) drag_serial: u64,
     pub(super) quit_requested: bool,
@@ -139,6 +140,7 @@ impl ThreatboardApp {
             id_buffer: None,
             allow_close: false,
             dialogs_unavailable: std::env::var_os("THREATBOARD_NO_DIALOGS").is_some(),
+            dialog_quick_returns: 0,
             show_shortcuts: false,
             drag_serial: 0,
             quit_requested: false,
@@ -232,6 +234,12 @@ impl ThreatboardApp {
     pub fn set_zoom(&mut self, zoom: f32) {
         self.view.zoom = zoom;
         self.fit_pending = false;
+    }
+
+    /// Asks for file paths in a typed prompt instead of native dialogs, as when none exists
+    /// (`THREATBOARD_NO_DIALOGS=1` does the same from the environment).
+    pub fn use_typed_paths(&mut self) {
+        self.dialogs_unavailable = true;
     }
 
     /// The settings that persist between runs.

@@ -1,8 +1,6 @@
 //! The comparison's widgets: File → Compare with… (a file or a git revision), the change list beside the
 //! canvas (security summary first, then section by section; a click selects the item), and leaving.
 
-use std::time::Instant;
-
 use egui::{Context, Key, RichText};
 
 use super::app::ThreatboardApp;
@@ -79,11 +77,9 @@ pub fn prompt_ui(app: &mut ThreatboardApp, ctx: &Context) {
     });
     if browse {
         // The same native dialog as File → Open; when none answers at once, typing the path remains.
-        let started = Instant::now();
-        match rfd::FileDialog::new().add_filter("Threatboard model", &["json"]).pick_file() {
-            Some(path) => prompt.text = path.display().to_string(),
-            None if started.elapsed() < std::time::Duration::from_millis(250) => app.dialogs_unavailable = true,
-            None => {}
+        let pick = || rfd::FileDialog::new().add_filter("Threatboard model", &["json"]).pick_file();
+        if let super::file_ops::Answer::Picked(path) = super::file_ops::native(app, pick) {
+            prompt.text = path.display().to_string();
         }
     }
     match answer {

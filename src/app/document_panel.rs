@@ -1,16 +1,8 @@
 //! The Document tab: the model's title, description and the application-decomposition section.
 
 use super::app::ThreatboardApp;
-use super::inspector::{Changes, field_key, text_row};
+use super::inspector::{Changes, field_key, list_row, text_row};
 use crate::model::{Direction, Edit};
-
-fn lines(v: &[String]) -> String {
-    v.join("\n")
-}
-
-fn split(s: &str) -> Vec<String> {
-    s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
-}
 
 /// The Document tab.
 pub fn document_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
@@ -45,17 +37,19 @@ pub fn document_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
         if let Some(t) = text_row(ui, "Use case", &d.use_case, true, &mut ch) {
             next.use_case = t;
         }
-        if let Some(t) = text_row(ui, "Entry points", &lines(&d.entry_points), true, &mut ch) {
-            next.entry_points = split(&t);
+        if let Some(items) = list_row(ui, "Entry points", "decomposition.entry_points", &d.entry_points, &mut ch) {
+            next.entry_points = items;
         }
-        if let Some(t) = text_row(ui, "Trust levels", &lines(&d.trust_levels), true, &mut ch) {
-            next.trust_levels = split(&t);
+        if let Some(items) = list_row(ui, "Trust levels", "decomposition.trust_levels", &d.trust_levels, &mut ch) {
+            next.trust_levels = items;
         }
-        if let Some(t) = text_row(ui, "Previous issues", &lines(&d.previous_issues), true, &mut ch) {
-            next.previous_issues = split(&t);
+        if let Some(items) =
+            list_row(ui, "Previous issues", "decomposition.previous_issues", &d.previous_issues, &mut ch)
+        {
+            next.previous_issues = items;
         }
-        if let Some(t) = text_row(ui, "References", &lines(&d.references), true, &mut ch) {
-            next.references = split(&t);
+        if let Some(items) = list_row(ui, "References", "decomposition.references", &d.references, &mut ch) {
+            next.references = items;
         }
     });
     if next != *d {

@@ -141,28 +141,63 @@ pub fn save_as(app: &mut ThreatboardApp) -> bool {
     }
 }
 
+/// What a native file dialog gave.
+#[derive(Debug)]
+pub enum Answer {
+    /// A file was chosen.
+    Picked(PathBuf),
+    /// The user closed the dialog.
+    Cancelled,
+    /// It returned at once without a file: most likely there is no dialog backend (rfd then returns
+    /// `None` immediately), so the path is typed instead.
+    NoBackend,
+}
+
+/// Shows a native dialog (`show`), unless dialogs are known to be missing.
+///
+/// A dialog that returns nothing within `NO_BACKEND` counts as missing for this request. After two
+/// such returns in a row the editor stops trying for the session: a backend that is absent fails
+/// every time, while a person who once cancels very fast should still get the dialog next time.
+pub fn native(app: &mut ThreatboardApp, show: impl FnOnce() -> Option<PathBuf>) -> Answer {
+    if app.dialogs_unavailable {
+        return Answer::NoBackend;
+    }
+    let started = Instant::now();
+    let picked = show();
+    let quick = picked.is_none() && started.elapsed() < NO_BACKEND;
+    app.dialog_quick_returns = if quick { app.dialog_quick_returns.saturating_add(1) } else { 0 };
+    if app.dialog_quick_returns >= 2 {
+        app.dialogs_unavailable = true;
+    }
+    match picked {
+        Some(path) => Answer::Picked(path),
+        None if quick => Answer::NoBackend,
+        None => Answer::Cancelled,
+    }
+}
+
 /// A native file dialog; when there is none, opens the typed-path prompt and returns `None`.
 pub fn pick(app: &mut ThreatboardApp, purpose: Purpose) -> Option<PathBuf> {
-    if !app.dialogs_unavailable {
-        let started = Instant::now();
-        let (name, extensions) = purpose.filter();
+    let (name, extensions) = purpose.filter();
+    let stem = app
+        .path
+        .as_ref()
+        .and_then(|p| p.file_stem())
+        .map_or_else(|| "model".to_owned(), |n| n.to_string_lossy().into_owned());
+    let answer = native(app, || {
         let dialog = rfd::FileDialog::new().add_filter(name, extensions);
-        let stem = app
-            .path
-            .as_ref()
-            .and_then(|p| p.file_stem())
-            .map_or_else(|| "model".to_owned(), |n| n.to_string_lossy().into_owned());
-        let picked = match purpose {
+        match purpose {
             Purpose::Open | Purpose::Import(_) => dialog.pick_file(),
             Purpose::SaveAs | Purpose::Export(_) => {
                 let ext = extensions.first().copied().unwrap_or("json");
                 dialog.set_file_name(format!("{stem}.{ext}")).save_file()
             }
-        };
-        if picked.is_some() || started.elapsed() >= NO_BACKEND {
-            return picked;
         }
-        app.dialogs_unavailable = true;
+    });
+    match answer {
+        Answer::Picked(path) => return Some(path),
+        Answer::Cancelled => return None,
+        Answer::NoBackend => {}
     }
     let text = app.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     app.prompt = Some(PathPrompt { purpose, text });
@@ -256,8 +291,12 @@ fn prompt_ui(app: &mut ThreatboardApp, ctx: &Context) {
         let r = ui.add(
             egui::TextEdit::singleline(&mut prompt.text).desired_width(f32::INFINITY).hint_text("/path/to/model.json"),
         );
-        r.request_focus();
+        // The field keeps the keyboard, except in the frame where Enter gave it up (asking for it
+        // again then would swallow the Enter).
         let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if !r.has_focus() && !r.lost_focus() {
+            r.request_focus();
+        }
         ui.horizontal(|ui| {
             if ui.button("OK").clicked() || enter {
                 answer = Some(true);

@@ -59,10 +59,61 @@ pub fn text_row(ui: &mut egui::Ui, label: &str, value: &str, multiline: bool, ch
     };
     let r = ui.add(edit).labelled_by(l.id);
     ui.end_row();
+    mark_live(ui, &r);
     if r.lost_focus() {
         changes.seal = true;
     }
     (r.changed() && text != value).then_some(text)
+}
+
+/// A labelled field for a list, one item per line; returns the new items when they changed this frame.
+///
+/// The items are stored trimmed and without blank lines, but while the field has the keyboard it keeps
+/// the text as typed, so a space before the next word or a new line before the next item stays. The
+/// typed text is dropped as soon as it no longer spells the stored items (an undo, another window).
+pub fn list_row(
+    ui: &mut egui::Ui,
+    label: &str,
+    salt: &str,
+    items: &[String],
+    changes: &mut Changes,
+) -> Option<Vec<String>> {
+    let l = ui.label(label);
+    let buffer = egui::Id::new(("list_row", salt));
+    let typed = ui.data(|d| d.get_temp::<String>(buffer)).filter(|t| list_items(t) == items);
+    let mut text = typed.unwrap_or_else(|| items.join("\n"));
+    let edit =
+        egui::TextEdit::multiline(&mut text).id_salt(("list_row", salt)).desired_rows(3).desired_width(f32::INFINITY);
+    let r = ui.add(edit).labelled_by(l.id);
+    ui.end_row();
+    mark_live(ui, &r);
+    if r.has_focus() {
+        ui.data_mut(|d| d.insert_temp(buffer, text.clone()));
+    } else {
+        ui.data_mut(|d| d.remove::<String>(buffer));
+    }
+    if r.lost_focus() {
+        changes.seal = true;
+    }
+    let next = list_items(&text);
+    (r.changed() && next != items).then_some(next)
+}
+
+/// The items of a list field's text: its lines, trimmed, without blank ones.
+pub fn list_items(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+/// Where the frame loop notes which text field that edits the document as it is typed has the keyboard.
+/// In such a field Ctrl+Z undoes the document's step (the typing), as everywhere else: see `shortcuts`.
+pub fn live_field() -> egui::Id {
+    egui::Id::new("threatboard_live_field")
+}
+
+fn mark_live(ui: &egui::Ui, r: &egui::Response) {
+    if r.has_focus() {
+        ui.data_mut(|d| d.insert_temp(live_field(), r.id));
+    }
 }
 
 /// The whole inspector.

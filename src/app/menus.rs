@@ -95,9 +95,9 @@ fn selection_actions_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui, ctx: &Conte
         actions::copy(app, ctx);
     }
     if ui.add_enabled(some, egui::Button::new("Cut").shortcut_text("Ctrl+X")).clicked() {
-        actions::copy(app, ctx);
-        actions::delete_selected(app);
+        actions::cut(app, ctx);
     }
+    paste_item_ui(ui, ctx);
     if ui.add_enabled(some, egui::Button::new("Duplicate").shortcut_text("Ctrl+D")).clicked() {
         actions::duplicate(app);
     }
@@ -194,6 +194,13 @@ fn toolbar_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui, ctx: &Context) {
     }
 }
 
+/// Paste: asks the platform for the clipboard, which comes back as the paste event Ctrl+V gives.
+fn paste_item_ui(ui: &mut egui::Ui, ctx: &Context) {
+    if ui.add(egui::Button::new("Paste").shortcut_text("Ctrl+V")).clicked() {
+        ctx.send_viewport_cmd(egui::ViewportCommand::RequestPaste);
+    }
+}
+
 /// The canvas's right-click menu.
 pub fn context_menu_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
@@ -203,7 +210,8 @@ pub fn context_menu_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
                 actions::add_element(app, &ctx, kind);
             }
         }
-        if ui.button("Paste quick-entry help").clicked() {
+        paste_item_ui(ui, &ctx);
+        if ui.button("Quick-entry help…").clicked() {
             app.show_shortcuts = true;
         }
         return;

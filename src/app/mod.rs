@@ -62,6 +62,9 @@ pub fn run(file: Option<&Path>, rules: &[std::path::PathBuf], compare: Option<&s
             app.enable_recovery(crate::recovery::RecoveryStore::default_location());
             app.apply_theme(&cc.egui_ctx);
             theme::install_fallback_font(&cc.egui_ctx);
+            // Ctrl +/−/0 zoom the diagram (shortcuts.rs), never the whole interface: egui's own
+            // keyboard zoom would otherwise take them whenever the shortcuts stand aside (a dialog).
+            cc.egui_ctx.options_mut(|o| o.zoom_with_keyboard = false);
             app.set_command_line_rules(rules);
             if let Some(path) = &file {
                 app.open_at_start(path);

@@ -16,6 +16,10 @@ pub struct QuickBar {
     pub focus: bool,
     /// Lines entered, for Up/Down recall.
     pub lines: Vec<String>,
+    /// Which of `lines` Up/Down has recalled; `None` while typing a new line.
+    pub recalled: Option<usize>,
+    /// The text field's id, once drawn (the shortcuts ask whether it has the keyboard).
+    pub field: Option<egui::Id>,
 }
 
 /// The quick-entry bar.
@@ -32,12 +36,16 @@ pub fn quick_bar_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
         if std::mem::take(&mut app.quick.focus) {
             r.request_focus();
         }
+        app.quick.field = Some(r.id);
         let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if r.has_focus()
-            && ui.input(|i| i.key_pressed(egui::Key::ArrowUp))
-            && let Some(last) = app.quick.lines.last()
-        {
-            app.quick.text.clone_from(last);
+        if r.changed() {
+            app.quick.recalled = None;
+        }
+        if r.has_focus() {
+            let (up, down) = ui.input(|i| (i.key_pressed(egui::Key::ArrowUp), i.key_pressed(egui::Key::ArrowDown)));
+            if up || down {
+                recall(&mut app.quick, up);
+            }
         }
         ui.button("?").on_hover_text(quick::SYNTAX_HELP).clicked().then(|| app.show_shortcuts = true);
         if enter {
@@ -51,6 +59,22 @@ pub fn quick_bar_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
     ui.add_space(2.0);
 }
 
+/// Up steps back through the lines entered, Down forward again and, past the newest, to an empty line.
+fn recall(bar: &mut QuickBar, up: bool) {
+    let last = bar.lines.len().checked_sub(1);
+    let next = match (bar.recalled, up) {
+        (None, true) => last,
+        (Some(i), true) => Some(i.saturating_sub(1)),
+        (Some(i), false) => (i + 1 < bar.lines.len()).then_some(i + 1),
+        (None, false) => return,
+    };
+    bar.recalled = next;
+    match next {
+        Some(i) => bar.text.clone_from(&bar.lines[i]),
+        None => bar.text.clear(),
+    }
+}
+
 /// Applies the typed line as one undo step.
 pub fn submit(app: &mut ThreatboardApp) {
     let line = app.quick.text.trim().to_owned();
@@ -62,6 +86,7 @@ pub fn submit(app: &mut ThreatboardApp) {
             if app.apply(edit) {
                 app.quick.error = None;
                 app.quick.lines.push(line);
+                app.quick.recalled = None;
                 app.quick.text.clear();
                 app.fit_if_outside();
             }

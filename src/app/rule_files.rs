@@ -151,7 +151,10 @@ pub fn window_ui(app: &mut ThreatboardApp, ctx: &Context) {
                 app.review.rules.typed.clear();
             }
             if !app.dialogs_unavailable && ui.button("Browse…").clicked() {
-                chosen = rfd::FileDialog::new().add_filter("Threatboard rules", &["toml"]).pick_file();
+                let pick = || rfd::FileDialog::new().add_filter("Threatboard rules", &["toml"]).pick_file();
+                if let super::file_ops::Answer::Picked(path) = super::file_ops::native(app, pick) {
+                    chosen = Some(path);
+                }
             }
         });
         if let Some(path) = chosen {

@@ -5,6 +5,7 @@ use egui::{Context, Event, Key, KeyboardShortcut, Modifiers};
 
 use super::app::{Pending, ThreatboardApp};
 use super::canvas::{start_rename, zoom_to_fit};
+use super::inspector::live_field;
 use super::{actions, file_ops};
 use crate::model::ElementKind;
 
@@ -15,7 +16,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("C", "connect the two selected elements (first → second)"),
     ("drag from an element's handle, or Ctrl/Alt+drag", "draw a flow to another element"),
     ("click, Shift+click", "select, add to the selection"),
-    ("Shift+drag or right-drag on empty canvas", "rubber-band selection"),
+    ("Shift+drag, Ctrl+drag or right-drag on empty canvas", "rubber-band selection"),
     ("drag on empty canvas, middle drag", "pan"),
     ("wheel, Ctrl + / Ctrl −", "zoom"),
     ("Ctrl+0", "zoom to fit"),
@@ -23,9 +24,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Delete, Backspace", "delete (flows and threats go along; undo brings them back)"),
     ("Ctrl+D", "duplicate"),
     ("Ctrl+C / Ctrl+X / Ctrl+V", "copy, cut, paste (as text, between windows too)"),
-    ("Ctrl+A", "select all"),
-    ("Ctrl+Z, Ctrl+Shift+Z / Ctrl+Y", "undo, redo"),
+    ("Ctrl+A", "select all (boundaries too)"),
+    ("Ctrl+Z, Ctrl+Shift+Z / Ctrl+Y", "undo, redo (in panel fields and the empty quick-entry bar too)"),
     ("Ctrl+L", "go to the quick-entry bar"),
+    ("Up / Down in the quick-entry bar", "recall the lines entered"),
     ("Ctrl+T", "show or hide the threat table"),
     ("G", "show or hide the grid"),
     ("Ctrl+N / Ctrl+O / Ctrl+S / Ctrl+Shift+S", "new, open, save, save as"),
@@ -77,13 +79,15 @@ pub fn handle(app: &mut ThreatboardApp, ctx: &Context) {
     if shortcut(ctx, Modifiers::NONE, Key::F1) {
         app.show_shortcuts = !app.show_shortcuts;
     }
+    if history_keys_reach_the_document(app, ctx) {
+        if shortcut(ctx, cmd_shift, Key::Z) || shortcut(ctx, cmd, Key::Y) {
+            app.redo();
+        } else if shortcut(ctx, cmd, Key::Z) {
+            app.undo();
+        }
+    }
     if ctx.egui_wants_keyboard_input() {
         return;
-    }
-    if shortcut(ctx, cmd_shift, Key::Z) || shortcut(ctx, cmd, Key::Y) {
-        app.redo();
-    } else if shortcut(ctx, cmd, Key::Z) {
-        app.undo();
     }
     if shortcut(ctx, cmd, Key::D) {
         actions::duplicate(app);
@@ -94,11 +98,10 @@ pub fn handle(app: &mut ThreatboardApp, ctx: &Context) {
     let events: Vec<Event> = ctx.input(|i| i.events.clone());
     for event in events {
         match event {
-            Event::Copy => actions::copy(app, ctx),
-            Event::Cut => {
+            Event::Copy => {
                 actions::copy(app, ctx);
-                actions::delete_selected(app);
             }
+            Event::Cut => actions::cut(app, ctx),
             Event::Paste(text) => actions::paste(app, &text),
             _ => {}
         }
@@ -130,6 +133,21 @@ pub fn handle(app: &mut ThreatboardApp, ctx: &Context) {
     if shortcut(ctx, none, Key::Escape) {
         app.selection.clear();
     }
+}
+
+/// Whether Ctrl+Z and redo go to the document's history this frame rather than to a text field.
+///
+/// They do outside text fields, in a field that edits the document as it is typed (the step undone is
+/// that typing, and the field shows the result), and in an empty quick-entry bar, so a line can be
+/// typed, entered and undone without leaving the bar. A field holding text not yet applied (the line
+/// being typed, an id, a rename in place, a search) keeps them for its own text.
+fn history_keys_reach_the_document(app: &ThreatboardApp, ctx: &Context) -> bool {
+    if !ctx.egui_wants_keyboard_input() {
+        return true;
+    }
+    let Some(focused) = ctx.memory(egui::Memory::focused) else { return true };
+    let quick_bar = app.quick.field == Some(focused) && app.quick.text.is_empty();
+    quick_bar || ctx.data(|d| d.get_temp::<egui::Id>(live_field())) == Some(focused)
 }
 
 /// Zooms around the middle of the canvas.

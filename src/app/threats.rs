@@ -5,7 +5,7 @@
 use egui::{Context, RichText};
 
 use super::app::ThreatboardApp;
-use super::inspector::{Changes, field_key, text_row};
+use super::inspector::{Changes, field_key, list_row, text_row};
 use super::theme::severity_colour;
 use super::{rule_files, suggestions, threat_table};
 use crate::analysis;
@@ -144,10 +144,9 @@ pub fn threats_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
                     if let Some(s) = text_row(ui, "Mitigation", &t.mitigation, true, &mut ch) {
                         next.mitigation = s;
                     }
-                    let refs = t.references.join("\n");
-                    if let Some(s) = text_row(ui, "References", &refs, true, &mut ch) {
-                        next.references =
-                            s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+                    let salt = format!("threat.{}.references", t.id.as_str());
+                    if let Some(items) = list_row(ui, "References", &salt, &t.references, &mut ch) {
+                        next.references = items;
                     }
                 });
                 ui.horizontal(|ui| {
