@@ -400,3 +400,22 @@ fn the_dark_theme_is_a_setting_not_part_of_the_model() {
     assert_eq!(doc(&h), original);
     assert!(!h.state().is_dirty());
 }
+
+#[test]
+fn on_a_hidpi_screen_clicks_and_zoom_to_fit_work_in_points() {
+    let app = ThreatboardApp::with_document(sample("kubernetes-agent-2021-02.json"), None);
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_pixels_per_point(2.0)
+        .build_ui_state(|ui, app: &mut ThreatboardApp| app.ui_frame(ui), app);
+    h.run_steps(3);
+    ctrl(&mut h, Key::Num0);
+    let (area, _) = h.state().canvas_view();
+    assert!(area.width() > 600.0, "the canvas is laid out in points: {area:?}");
+    for e in &doc(&h).elements {
+        assert!(area.contains(h.state().canvas_to_screen(e.at.x, e.at.y)), "{} is outside the fitted view", e.id);
+    }
+    let kas = element_centre(&h, "kas");
+    support::click(&mut h, kas, Modifiers::NONE);
+    assert_eq!(h.state().selection(), [id("kas")]);
+}
