@@ -43,18 +43,22 @@ impl Fragment {
     }
 
     /// Reads clipboard text: a copied selection, or a whole Threatboard document (its boundaries are
-    /// boxes of their own). `None` when it is neither.
-    pub fn from_text(text: &str) -> Option<Self> {
+    /// boxes of their own). `None` when it is neither; an error when it is a copied selection that
+    /// does not hold a valid model (hand-edited, or from a newer version).
+    pub fn from_text(text: &str) -> Option<Result<Self, String>> {
         if let Ok(clip) = serde_json::from_str::<ClipText>(text) {
             if clip.threatboard_selection != 1 {
-                return None;
+                let v = clip.threatboard_selection;
+                return Some(Err(format!("the copied selection has format {v}; this version reads 1")));
             }
-            let doc = json::from_str(clip.document.get()).ok()?;
-            return Some(Fragment { doc, boxes: clip.boxes });
+            return Some(match json::from_str(clip.document.get()) {
+                Ok(doc) => Ok(Fragment { doc, boxes: clip.boxes }),
+                Err(e) => Err(format!("the copied selection does not hold a valid model: {e}")),
+            });
         }
         let doc = json::from_str(text).ok()?;
         let boxes = doc.boundaries.iter().map(|b| b.id.clone()).collect();
-        Some(Fragment { doc, boxes })
+        Some(Ok(Fragment { doc, boxes }))
     }
 
     /// Number of elements, boundaries and flows.
@@ -103,7 +107,7 @@ pub fn fragment(doc: &Document, selection: &[Id]) -> Fragment {
 /// document's own when the document has one with the same id and label; copied boxes are always new.
 /// References to boundaries that exist neither in the fragment nor in the document are dropped.
 pub fn paste(doc: &Document, text: &str, offset: f64) -> Result<(Edit, Vec<Id>), String> {
-    let Some(Fragment { doc: mut frag, boxes }) = Fragment::from_text(text) else {
+    let Some(read) = Fragment::from_text(text) else {
         let mut work = doc.clone();
         let mut edits = Vec::new();
         for line in text.lines() {
@@ -117,6 +121,7 @@ pub fn paste(doc: &Document, text: &str, offset: f64) -> Result<(Edit, Vec<Id>),
         }
         return Ok((Edit::Batch { label: "Paste quick-entry lines".into(), edits }, Vec::new()));
     };
+    let Fragment { doc: mut frag, boxes } = read?;
     let ix = Index::new(doc);
     let mut taken: Vec<String> = Vec::new();
     let mut map: HashMap<Id, Id> = HashMap::new();
@@ -225,7 +230,7 @@ mod tests {
         assert_eq!(clip.boxes, [Id::new("inner").unwrap()]);
         assert_eq!(clip.doc.elements.len(), 1, "a, inside the box; b is outside it");
         assert_eq!(clip.doc.boundaries.len(), 2, "the box and the boundary around it");
-        assert_eq!(Fragment::from_text(&clip.to_text()), Some(clip.clone()));
+        assert_eq!(Fragment::from_text(&clip.to_text()), Some(Ok(clip.clone())));
 
         let (edit, added) = paste(&doc, &clip.to_text(), 40.0).unwrap();
         doc.apply(edit).unwrap();
@@ -249,6 +254,12 @@ mod tests {
     fn clipboard_text_that_is_not_a_selection_is_read_as_quick_entry_or_refused() {
         let doc = Document::default();
         assert!(paste(&doc, "{\"threatboard_selection\": 1, \"boxes\": [\"no such\"]}", 0.0).is_err());
+        let broken =
+            "{\"threatboard_selection\": 1, \"boxes\": [], \"document\": {\"threatboard\": 1, \"elements\": 3}}";
+        let e = paste(&doc, broken, 0.0).unwrap_err();
+        assert!(e.starts_with("the copied selection does not hold a valid model: "), "{e}");
+        let newer = "{\"threatboard_selection\": 2, \"boxes\": [], \"document\": {}}";
+        assert!(paste(&doc, newer, 0.0).unwrap_err().contains("format 2"));
         let (edit, _) = paste(&doc, "x -https-> y", 0.0).unwrap();
         let mut after = doc.clone();
         after.apply(edit).unwrap();
