@@ -419,3 +419,16 @@ fn on_a_hidpi_screen_clicks_and_zoom_to_fit_work_in_points() {
     support::click(&mut h, kas, Modifiers::NONE);
     assert_eq!(h.state().selection(), [id("kas")]);
 }
+
+#[test]
+fn an_empty_boundary_is_listed_to_be_selected_and_deleted() {
+    let original = drawn(&["a -> b", "Cloud: boundary"]);
+    let mut h = harness(ThreatboardApp::with_document(original, None));
+    h.get_by_label("Cloud").click();
+    h.run_steps(2);
+    assert_eq!(h.state().selection(), [id("cloud")]);
+    assert!(h.query_by_label("Trust boundary cloud").is_some(), "the inspector shows it");
+    press(&mut h, Key::Delete);
+    assert!(doc(&h).boundaries.is_empty());
+    assert!(h.query_by_label("Cloud").is_none(), "nothing left to list");
+}

@@ -142,6 +142,7 @@ fn selection_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
                 "Click an element, flow or boundary to edit it here. Type lines in the quick-entry bar to draw fast:",
             );
             syntax_help_ui(ui);
+            unboxed_boundaries_ui(app, ui);
         }
         [one] => {
             let doc = app.snapshot();
@@ -336,6 +337,32 @@ fn flow_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui, ix: &Index<'_>, f: &Flow
         ch.edits.push((Edit::UpdateFlow(next), key));
     }
     ch.apply(app);
+}
+
+/// Boundaries with nothing inside have no box on the canvas (a box is drawn around its members), so
+/// they are listed here to be selected, renamed or deleted.
+fn unboxed_boundaries_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
+    let drawn = |id: &Id| app.scene.boundaries.iter().any(|b| b.id == *id);
+    let unboxed: Vec<(Id, String)> = app
+        .session
+        .doc
+        .boundaries
+        .iter()
+        .filter(|b| !drawn(&b.id))
+        .map(|b| (b.id.clone(), if b.label.is_empty() { b.id.to_string() } else { b.label.clone() }))
+        .collect();
+    if unboxed.is_empty() {
+        return;
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new("Empty boundaries (drawn once something is in them)").strong());
+    ui.horizontal_wrapped(|ui| {
+        for (id, name) in unboxed {
+            if ui.link(name).on_hover_text(format!("Select boundary {id}")).clicked() {
+                app.selection = vec![id];
+            }
+        }
+    });
 }
 
 /// Catalogue entries matching what was typed; clicking one sets it.
