@@ -190,3 +190,25 @@ fn the_backup_is_the_replaced_file_itself_and_the_new_file_is_separate() {
     assert_ne!(now.ino(), before);
     assert_eq!(now.permissions().mode() & 0o777, 0o600);
 }
+
+#[test]
+fn a_save_removes_temporary_files_left_by_killed_saves_but_not_young_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.json");
+    let make = |name: &str, age: std::time::Duration| {
+        let p = dir.path().join(name);
+        let f = std::fs::File::create(&p).unwrap();
+        f.set_modified(std::time::SystemTime::now() - age).unwrap();
+        p
+    };
+    let hour = std::time::Duration::from_hours(1);
+    let stale = make(".threatboard-k1LLed.tmp", hour);
+    let stale_backup = make(".threatboard-x7.bak.tmp", hour);
+    let young = make(".threatboard-saving.tmp", std::time::Duration::from_secs(5));
+    let other = make("notes.tmp", hour);
+    json::save_file(&path, &synth::document(5, 1)).unwrap();
+    assert!(!stale.exists() && !stale_backup.exists(), "left over from killed saves: removed");
+    assert!(young.exists(), "a save in progress elsewhere is left alone");
+    assert!(other.exists(), "files that are not ours are left alone");
+    assert_eq!(json::load_file(&path).unwrap(), synth::document(5, 1));
+}

@@ -252,7 +252,40 @@ fn write_then_rename(
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
+    sweep_stale_temporaries(dir);
     Ok(())
+}
+
+/// How old a temporary file of ours must be before a save removes it as left over from a save that
+/// was killed before its rename. Far longer than any save takes, so one running in another window
+/// is never touched.
+pub const STALE_TEMPORARY: std::time::Duration = std::time::Duration::from_mins(10);
+
+/// Removes the temporary files (`.threatboard-*.tmp`) in `dir` older than [`STALE_TEMPORARY`]:
+/// a save killed between writing and renaming leaves one behind, and it never replaces the model.
+/// Failures are ignored: the save itself has succeeded.
+fn sweep_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        // Exactly the names the saves above give (lower case), so the comparison is exact too.
+        let ours = name.starts_with(".threatboard-") && Path::new(name).extension().is_some_and(|e| e == "tmp");
+        if !ours {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > STALE_TEMPORARY);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 #[cfg(unix)]
