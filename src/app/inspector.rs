@@ -340,29 +340,24 @@ fn flow_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui, ix: &Index<'_>, f: &Flow
 }
 
 /// Boundaries with nothing inside have no box on the canvas (a box is drawn around its members), so
-/// they are listed here to be selected, renamed or deleted.
+/// they are listed here to be selected, renamed or deleted. The scene finds them once per revision.
 fn unboxed_boundaries_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui) {
-    let drawn = |id: &Id| app.scene.boundaries.iter().any(|b| b.id == *id);
-    let unboxed: Vec<(Id, String)> = app
-        .session
-        .doc
-        .boundaries
-        .iter()
-        .filter(|b| !drawn(&b.id))
-        .map(|b| (b.id.clone(), if b.label.is_empty() { b.id.to_string() } else { b.label.clone() }))
-        .collect();
-    if unboxed.is_empty() {
+    if app.scene.unboxed.is_empty() {
         return;
     }
     ui.add_space(8.0);
     ui.label(RichText::new("Empty boundaries (drawn once something is in them)").strong());
+    let mut chosen = None;
     ui.horizontal_wrapped(|ui| {
-        for (id, name) in unboxed {
+        for (id, name) in &app.scene.unboxed {
             if ui.link(name).on_hover_text(format!("Select boundary {id}")).clicked() {
-                app.selection = vec![id];
+                chosen = Some(id.clone());
             }
         }
     });
+    if let Some(id) = chosen {
+        app.selection = vec![id];
+    }
 }
 
 /// Catalogue entries matching what was typed; clicking one sets it.

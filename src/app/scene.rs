@@ -141,6 +141,8 @@ pub struct Scene {
     pub bounds: Option<Rect>,
     /// Protocols used, for the legend: (encryption, out of scope).
     pub legend: Vec<(Encryption, bool)>,
+    /// Boundaries with nothing inside, so no box: their ids and shown names, in document order.
+    pub unboxed: Vec<(Id, String)>,
     element_at: HashMap<Id, usize>,
 }
 
@@ -186,6 +188,7 @@ impl Scene {
         let element_at: HashMap<Id, usize> = elements.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
 
         let rects = boundary_rects(doc);
+        let shown = |b: &crate::model::Boundary| if b.label.is_empty() { b.id.to_string() } else { b.label.clone() };
         let mut boundaries: Vec<BoundaryShape> = doc
             .boundaries
             .iter()
@@ -193,11 +196,13 @@ impl Scene {
                 rects.get(&b.id).map(|r| BoundaryShape {
                     id: b.id.clone(),
                     rect: to_rect(r),
-                    label: if b.label.is_empty() { b.id.to_string() } else { b.label.clone() },
+                    label: shown(b),
                     depth: ix.boundary_ancestors(b.id.as_str()).len().saturating_sub(1),
                 })
             })
             .collect();
+        let unboxed =
+            doc.boundaries.iter().filter(|b| !rects.contains_key(&b.id)).map(|b| (b.id.clone(), shown(b))).collect();
         boundaries.sort_by_key(|b| b.depth);
 
         // Labels placed as the exports place them, clear of each other and of the boxes; the export
@@ -266,7 +271,7 @@ impl Scene {
         }
         legend.sort_by_key(|(e, o)| (*o, *e));
         let bounds = elements.iter().map(|e| e.rect).chain(boundaries.iter().map(|b| b.rect)).reduce(Rect::union);
-        Self { boundaries, elements, flows, bounds, legend, element_at }
+        Self { boundaries, elements, flows, bounds, legend, unboxed, element_at }
     }
 
     /// The element shape with this id.
