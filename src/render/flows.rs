@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::grid::{Grid, GridBuilder};
+use super::grid::{Grid, GridBuilder, Marks};
 use super::route::{self, ARROW_LENGTH, Curve, Outline, PARALLEL_SPACING};
 use super::scene::{
     Anchor, BADGE_RADIUS, ElementShape, FLOW_FONT, FLOW_LINE, FlowLabel, FlowShape, HARD, NO_OWNER, OWN_LINE, SOFT,
@@ -339,14 +339,15 @@ pub(super) fn curves(doc: &Document, avoid: bool) -> Vec<Option<Curve>> {
     routes(doc, &index, &outlines, &offsets, obstacles.as_ref()).into_iter().map(|r| r.map(|r| r.curve)).collect()
 }
 
-/// Routes every flow and places its label. Labels keep clear of what `labels` already holds.
+/// Routes every flow and places its label. Labels keep clear of what `labels` already holds, and of
+/// other flows' lines, filed over `area`.
 pub(super) fn flow_shapes(
     doc: &Document,
     index: &Index<'_>,
     elements: &[ElementShape],
     palette: &Palette,
     obstacles: &Grid,
-    mut labels: GridBuilder,
+    (area, mut labels): (Option<Rect>, GridBuilder),
     badged: impl Fn(&str) -> bool,
 ) -> Vec<FlowShape> {
     let texts = in_parallel(doc.flows.len(), |i| LabelText::of(&doc.flows[i], encryption(&doc.flows[i])));
@@ -385,20 +386,23 @@ pub(super) fn flow_shapes(
             text_of.push(fi);
         }
     }
-    labels.reserve(shapes.iter().map(|f| line_marks(f) + 1 + f.arrowheads.len()).sum::<usize>() + shapes.len());
-    for (i, f) in shapes.iter().enumerate() {
-        mark_line(&mut labels, f, i as u32);
+    labels.reserve(shapes.iter().map(|f| f.arrowheads.len()).sum::<usize>() + shapes.len());
+    for f in &shapes {
+        mark_arrowheads(&mut labels, f);
     }
+    let lines = shapes.iter().enumerate().flat_map(|(i, f)| f.curve.sample(line_marks(f)).map(move |p| (p, i as u32)));
+    let expected = shapes.iter().map(|f| line_marks(f) + 1).sum();
+    let marks = Marks::build(area, (MARK_HALF, SOFT), expected, lines);
     let mut labels = labels.build();
     // Big labels have the fewest places to go: they choose first (ties in document order).
     let mut order: Vec<usize> = (0..shapes.len()).collect();
-    let area = |i: usize| texts[text_of[i]].as_ref().map_or(0.0, |t| t.w * t.h);
-    order.sort_by(|a, b| area(*b).total_cmp(&area(*a)).then(a.cmp(b)));
+    let size = |i: usize| texts[text_of[i]].as_ref().map_or(0.0, |t| t.w * t.h);
+    order.sort_by(|a, b| size(*b).total_cmp(&size(*a)).then(a.cmp(b)));
     let wanted: Vec<(usize, &LabelText, bool)> = order
         .into_iter()
         .filter_map(|i| texts[text_of[i]].as_ref().map(|t| (i, t, badged(shapes[i].id.as_str()))))
         .collect();
-    let placed = place_labels(&shapes, &wanted, &mut labels);
+    let placed = place_labels(&shapes, &wanted, &mut labels, &marks);
     for (i, label) in placed {
         shapes[i].label = Some(label);
     }
@@ -412,7 +416,7 @@ const STRIP_LABELS: usize = 2000;
 const STRIPS: usize = 8;
 
 /// Places `wanted` labels (flow index, text, whether a badge needs room), in that order, each clear of
-/// what `labels` holds and of the labels placed before it.
+/// what `labels` holds, of the labels placed before it and of the `lines` of flows.
 ///
 /// A large drawing is cut into [`STRIPS`] vertical strips. A label whose every candidate spot lies
 /// within one strip can only meet labels of that strip; the others, across strip edges, are placed
@@ -422,12 +426,19 @@ fn place_labels(
     shapes: &[FlowShape],
     wanted: &[(usize, &LabelText, bool)],
     labels: &mut Grid,
+    lines: &Marks,
 ) -> Vec<(usize, FlowLabel)> {
     let place_into = |grid: &mut Grid, (i, t, badge): (usize, &LabelText, bool), extra: Option<&Grid>| {
         let cost = |r: &Rect, enough: f64| {
             let factor = |o: u32| if o == i as u32 { OWN_LINE / SOFT } else { 1.0 };
-            let own = grid.overlap_up_to(r, factor, enough);
-            own + extra.map_or(0.0, |g| g.overlap_up_to(r, factor, enough - own))
+            let mut sum = grid.overlap_up_to(r, factor, enough);
+            if let Some(g) = extra.filter(|_| sum <= enough) {
+                sum += g.overlap_up_to(r, factor, enough - sum);
+            }
+            if sum <= enough {
+                sum += lines.overlap_up_to(r, factor, enough - sum);
+            }
+            sum
         };
         let (label, covers) = place_label(t, &shapes[i], badge, cost);
         grid.insert_weighted(covers, NO_OWNER, HARD);
@@ -476,21 +487,19 @@ fn label_region(t: &LabelText, shape: &FlowShape, badged: bool) -> Rect {
     shape.curve.bounds().expand(reach, reach, reach, reach)
 }
 
-/// Half the side of the squares that mark a flow's line in the label grid (see [`mark_line`]).
+/// Half the side of the squares that mark a flow's line for labels to avoid.
 pub(super) const MARK_HALF: f64 = 2.5;
 
-/// How many pieces [`mark_line`] cuts a flow's line into: one per 14 units of its bounds, 2 to 48.
+/// How many pieces a flow's line is cut into where it is marked for labels to avoid: one per 14 units
+/// of its bounds, 2 to 48.
 fn line_marks(f: &FlowShape) -> usize {
     let b = f.curve.bounds();
     ((b.width() + b.height()) / 14.0).ceil().clamp(2.0, 48.0) as usize
 }
 
-/// Marks a routed flow in the label grid: its line as a soft obstacle owned by the flow (its own label
-/// may sit on it), its arrowheads as hard ones (no label may hide where a flow ends).
-fn mark_line(labels: &mut GridBuilder, f: &FlowShape, owner: u32) {
-    for p in f.curve.sample(line_marks(f)) {
-        labels.insert_mark(p, owner);
-    }
+/// Marks a routed flow's arrowheads in `labels` as hard obstacles: no label may hide where a flow ends.
+/// (Its line, a soft obstacle, is sampled into [`Marks`] by [`flow_shapes`].)
+fn mark_arrowheads(labels: &mut GridBuilder, f: &FlowShape) {
     for head in &f.arrowheads {
         let r = head
             .iter()

@@ -20,53 +20,64 @@ const MAX_DENSE_CELLS: i64 = 1 << 22;
 
 /// Rectangles, each tagged with a `u32` (an owner such as an element's index) and a weight, found by area.
 ///
-/// Made in two stages: a [`GridBuilder`] collects the rectangles known up front (elements, lines), and
-/// [`GridBuilder::build`] files them all at once into one array per area, cell after cell; rectangles
-/// inserted after that (labels as they are placed) go into short lists per cell. Cells in the area
-/// given to [`GridBuilder::covering`] sit in arrays; cells outside it, in a hash map. Where a rectangle is
-/// kept changes no answer, only its cost: every cell yields its rectangles in the order they were inserted.
+/// Made in two stages: a [`GridBuilder`] collects the rectangles known up front (elements, arrowheads),
+/// and [`GridBuilder::build`] files them all at once into one array per area, cell after cell;
+/// rectangles inserted after that (labels as they are placed) go into short lists per cell. Cells in
+/// the area given to [`GridBuilder::covering`] sit in arrays; cells outside it, in a hash map. Where a
+/// rectangle is kept changes no answer, only its cost: every cell yields its rectangles in the order
+/// they were inserted.
 #[derive(Debug, Default)]
 pub struct Grid {
-    /// First cell column of the arrays and the number of columns.
-    dense_x: (i64, i64),
-    /// First cell row of the arrays and the number of rows.
-    dense_y: (i64, i64),
+    /// Which cells sit in arrays.
+    dense: Dense,
     /// Where each array cell's part of `fixed` starts (one more entry than cells: where the last ends).
     starts: Vec<u32>,
-    /// What [`GridBuilder::build`] filed, cell after cell: a query reads a cell's entries in a row.
-    fixed: Vec<Filed>,
+    /// The slots [`GridBuilder::build`] filed, cell after cell: a query reads a cell's entries in a row.
+    fixed: Vec<u32>,
     /// The slots of rectangles inserted later, per array cell.
     added: Vec<Vec<u32>>,
     /// Cells outside the arrays.
-    cells: HashMap<(i64, i64), Vec<Filed>, RandomState>,
-    large: Vec<Filed>,
-    /// Everything the builder held, in the order it was inserted: queries too large to go cell by
-    /// cell read this (and the rectangles inserted later).
-    items: Vec<Filed>,
-    /// How many of `rects` the builder held.
-    built_rects: usize,
+    cells: HashMap<(i64, i64), Vec<u32>, RandomState>,
+    /// Rectangles too large to be filed cell by cell.
+    large: Vec<u32>,
     /// Each rectangle with its owner and weight, side by side: a query reads all three at once.
     rects: Vec<(Rect, u32, f64)>,
-    /// Half the side of a mark, and its weight.
-    mark: (f64, f64),
 }
 
-/// An entry of a cell: a mark (a small square of the grid's one mark size and weight, kept by its
-/// centre) or the slot of a rectangle. A drawing's lines are hundreds of thousands of marks; kept
-/// whole, each would take twice the room.
-#[derive(Debug, Clone, Copy)]
-enum Filed {
-    Mark { x: f64, y: f64, owner: u32 },
-    Slot(u32),
+/// The cells of a grid kept in arrays, row after row: first column and number of columns, first row
+/// and number of rows.
+#[derive(Debug, Default, Clone, Copy)]
+struct Dense {
+    x: (i64, i64),
+    y: (i64, i64),
 }
 
-/// The rectangles and marks of a [`Grid`] before it is built.
+impl Dense {
+    /// The cells over `area` with cells of side `1 / inverse`, or none if that is more than
+    /// [`MAX_DENSE_CELLS`].
+    fn over(area: Rect, inverse: f64) -> Self {
+        let (x0, x1) = (cell_in(area.min_x, inverse), cell_in(area.max_x, inverse));
+        let (y0, y1) = (cell_in(area.min_y, inverse), cell_in(area.max_y, inverse));
+        let (w, h) = ((x1 - x0 + 1).max(0), (y1 - y0 + 1).max(0));
+        if w.saturating_mul(h) > MAX_DENSE_CELLS { Self::default() } else { Self { x: (x0, w), y: (y0, h) } }
+    }
+
+    fn len(self) -> usize {
+        (self.x.1 * self.y.1) as usize
+    }
+
+    /// Where the cell `(x, y)` sits in the arrays, if it does.
+    fn slot(self, x: i64, y: i64) -> Option<usize> {
+        let (dx, dy) = (x.wrapping_sub(self.x.0), y.wrapping_sub(self.y.0));
+        ((0..self.x.1).contains(&dx) && (0..self.y.1).contains(&dy)).then(|| (dy * self.x.1 + dx) as usize)
+    }
+}
+
+/// The rectangles of a [`Grid`] before it is built.
 #[derive(Debug, Default)]
 pub struct GridBuilder {
     area: Option<Rect>,
-    items: Vec<Filed>,
     rects: Vec<(Rect, u32, f64)>,
-    mark: (f64, f64),
 }
 
 impl GridBuilder {
@@ -76,15 +87,9 @@ impl GridBuilder {
         Self { area: Some(area), ..Self::default() }
     }
 
-    /// Sets the size (half a side) and weight of the squares [`GridBuilder::insert_mark`] adds.
-    #[must_use]
-    pub fn with_marks(self, half: f64, weight: f64) -> Self {
-        Self { mark: (half, weight), ..self }
-    }
-
-    /// Makes room for `additional` more rectangles or marks.
+    /// Makes room for `additional` more rectangles.
     pub fn reserve(&mut self, additional: usize) {
-        self.items.reserve(additional);
+        self.rects.reserve(additional);
     }
 
     /// Adds `rect`, owned by `owner`, counting fully in [`Grid::overlap_up_to`].
@@ -94,29 +99,20 @@ impl GridBuilder {
 
     /// Adds `rect`, owned by `owner`, its overlap counted `weight` times.
     pub fn insert_weighted(&mut self, rect: Rect, owner: u32, weight: f64) {
-        self.items.push(Filed::Slot(self.rects.len() as u32));
         self.rects.push((rect, owner, weight));
     }
 
-    /// Adds a mark centred on `centre`, owned by `owner`: a square as set by [`GridBuilder::with_marks`].
-    pub fn insert_mark(&mut self, centre: Point, owner: u32) {
-        self.items.push(Filed::Mark { x: centre.x, y: centre.y, owner });
-    }
-
-    /// The grid of every rectangle and mark inserted, each filed in the cells it covers.
+    /// The grid of every rectangle inserted, each filed in the cells it covers.
     pub fn build(self) -> Grid {
         let mut grid = self.area.map_or_else(Grid::default, Grid::covering);
-        grid.mark = self.mark;
-        grid.built_rects = self.rects.len();
-        grid.rects = self.rects;
-        let span_of = |f: &Filed| cells_covered(&grid.resolve(f).0);
+        let dense = grid.dense;
         // Count each array cell's entries, then hand each cell its part of one array.
-        let mut counts = vec![0u32; grid.added.len() + 1];
-        for item in &self.items {
-            let Some((x0, x1, y0, y1)) = span_of(item) else { continue };
+        let mut counts = vec![0u32; dense.len() + 1];
+        for (r, _, _) in &self.rects {
+            let Some((x0, x1, y0, y1)) = cells_covered(r) else { continue };
             for x in x0..=x1 {
                 for y in y0..=y1 {
-                    if let Some(i) = grid.dense_slot(x, y) {
+                    if let Some(i) = dense.slot(x, y) {
                         counts[i + 1] += 1;
                     }
                 }
@@ -126,32 +122,145 @@ impl GridBuilder {
             counts[i] += counts[i - 1];
         }
         let mut next = counts.clone();
-        let mut fixed = vec![Filed::Slot(0); counts.last().map_or(0, |n| *n as usize)];
-        let mut large = Vec::new();
-        let mut cells: HashMap<(i64, i64), Vec<Filed>, RandomState> = HashMap::default();
-        for item in &self.items {
-            let Some((x0, x1, y0, y1)) = span_of(item) else {
-                large.push(*item);
+        let mut fixed = vec![0; counts.last().map_or(0, |n| *n as usize)];
+        for (slot, (r, _, _)) in self.rects.iter().enumerate() {
+            let slot = slot as u32;
+            let Some((x0, x1, y0, y1)) = cells_covered(r) else {
+                grid.large.push(slot);
                 continue;
             };
             for x in x0..=x1 {
                 for y in y0..=y1 {
-                    match grid.dense_slot(x, y) {
+                    match dense.slot(x, y) {
                         Some(i) => {
-                            fixed[next[i] as usize] = *item;
+                            fixed[next[i] as usize] = slot;
                             next[i] += 1;
                         }
-                        None => cells.entry((x, y)).or_default().push(*item),
+                        None => grid.cells.entry((x, y)).or_default().push(slot),
                     }
                 }
             }
         }
         grid.starts = counts;
         grid.fixed = fixed;
-        grid.large = large;
-        grid.cells = cells;
-        grid.items = self.items;
+        grid.rects = self.rects;
         grid
+    }
+}
+
+/// Side of a cell of [`Marks`]: marks are small and many, and in cells smaller than a [`Grid`]'s a
+/// query reads fewer that cannot touch it. A power of two.
+const MARK_CELL: f64 = 32.0;
+
+/// Many equal small squares, each with an owner (a flow's line, sampled every few units, owned by the
+/// flow), found by area.
+///
+/// Each mark is filed once, in the cell of its centre, so a query reads the cells where the centres of
+/// marks touching it can lie. A row of cells in the arrays is one run of marks, read in one go. Cells
+/// over the area given to [`Marks::build`] sit in arrays; cells outside it, in a hash map.
+#[derive(Debug, Default)]
+pub struct Marks {
+    /// Half the side of a mark.
+    half: f64,
+    /// How much a unit of a mark's area counts.
+    weight: f64,
+    /// Which cells sit in arrays.
+    dense: Dense,
+    /// Where each array cell's marks start in `filed` (one more entry than cells).
+    starts: Vec<u32>,
+    /// The marks in array cells, cell after cell, in the order they came within a cell.
+    filed: Vec<Mark>,
+    /// The marks in cells outside the arrays.
+    far: HashMap<(i64, i64), Vec<Mark>, RandomState>,
+}
+
+/// A mark's centre and owner.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    x: f64,
+    y: f64,
+    owner: u32,
+}
+
+impl Marks {
+    /// Marks of side `2 × half`, each overlap counted `weight` times, centred on the points `marks`
+    /// yields with their owners, and expected mostly inside `area` (a hint, as for
+    /// [`GridBuilder::covering`]). `expected` is how many marks there are, to make room for them.
+    pub fn build(
+        area: Option<Rect>,
+        (half, weight): (f64, f64),
+        expected: usize,
+        marks: impl Iterator<Item = (Point, u32)>,
+    ) -> Self {
+        let dense = area.map_or_else(Dense::default, |a| Dense::over(a, 1.0 / MARK_CELL));
+        let cell_of_mark = |m: &Mark| (cell_in(m.x, 1.0 / MARK_CELL), cell_in(m.y, 1.0 / MARK_CELL));
+        // Each mark with the array cell it goes to (`u32::MAX` for the hash map), counted per cell.
+        let mut counts = vec![0u32; dense.len() + 1];
+        let mut all = Vec::with_capacity(expected);
+        let mut far: HashMap<(i64, i64), Vec<Mark>, RandomState> = HashMap::default();
+        for (p, owner) in marks {
+            let m = Mark { x: p.x, y: p.y, owner };
+            let (x, y) = cell_of_mark(&m);
+            match dense.slot(x, y) {
+                Some(i) => {
+                    counts[i + 1] += 1;
+                    all.push((m, i as u32));
+                }
+                None => far.entry((x, y)).or_default().push(m),
+            }
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        let mut next = counts.clone();
+        let mut filed = vec![Mark { x: 0.0, y: 0.0, owner: 0 }; all.len()];
+        for (m, i) in all {
+            filed[next[i as usize] as usize] = m;
+            next[i as usize] += 1;
+        }
+        Marks { half, weight, dense, starts: counts, filed, far }
+    }
+
+    /// The area `rect` shares with the marks, each times the marks' weight and times `factor(owner)`,
+    /// given up once the sum passes `enough` (as [`Grid::overlap_up_to`] does).
+    pub fn overlap_up_to(&self, rect: &Rect, factor: impl Fn(u32) -> f64, enough: f64) -> f64 {
+        let (h, weight) = (self.half, self.weight);
+        let shared = |m: &Mark| {
+            let w = (m.x + h).min(rect.max_x) - (m.x - h).max(rect.min_x);
+            let v = (m.y + h).min(rect.max_y) - (m.y - h).max(rect.min_y);
+            if w <= 0.0 || v <= 0.0 { 0.0 } else { w * v * weight * factor(m.owner) }
+        };
+        // A mark touching `rect` has its centre within `half` of it.
+        let inverse = 1.0 / MARK_CELL;
+        let (x0, x1) = (cell_in(rect.min_x - h, inverse), cell_in(rect.max_x + h, inverse));
+        let (y0, y1) = (cell_in(rect.min_y - h, inverse), cell_in(rect.max_y + h, inverse));
+        if (x1 - x0).saturating_mul(y1 - y0) > 4 * MAX_CELLS_COVERED {
+            return self.filed.iter().chain(self.far.values().flatten()).map(shared).sum();
+        }
+        // The columns of the query inside the arrays, read row by row as one run each.
+        let (dx0, dx1) = (x0.max(self.dense.x.0), x1.min(self.dense.x.0 + self.dense.x.1 - 1));
+        let mut total = 0.0;
+        for y in y0..=y1 {
+            if dx0 <= dx1
+                && let (Some(first), Some(last)) = (self.dense.slot(dx0, y), self.dense.slot(dx1, y))
+            {
+                let run = &self.filed[self.starts[first] as usize..self.starts[last + 1] as usize];
+                total += run.iter().map(shared).sum::<f64>();
+            }
+            if !self.far.is_empty() {
+                for x in x0..=x1 {
+                    if self.dense.slot(x, y).is_none()
+                        && let Some(cell) = self.far.get(&(x, y))
+                    {
+                        total += cell.iter().map(shared).sum::<f64>();
+                    }
+                }
+            }
+            if total > enough {
+                return total;
+            }
+        }
+        total
     }
 }
 
@@ -221,44 +330,27 @@ fn cells_covered(r: &Rect) -> Option<(i64, i64, i64, i64)> {
     ((x1 - x0 + 1).saturating_mul(y1 - y0 + 1) <= MAX_CELLS_COVERED).then_some((x0, x1, y0, y1))
 }
 
-/// The cell index of a coordinate. `f64::floor` is a library call on baseline x86-64 and was the
-/// renderer's single biggest cost, so this floors with a truncating cast (which saturates, and maps NaN to 0).
-/// It multiplies by the inverse of [`CELL`], a power of two, which is exact and cheaper than dividing.
-fn cell_of(v: f64) -> i64 {
-    const INVERSE: f64 = 1.0 / CELL;
-    let q = (v * INVERSE).clamp(-1.0e9, 1.0e9);
+/// The cell index of a coordinate in a grid of cells of side `1 / inverse`. `f64::floor` is a library
+/// call on baseline x86-64 and was the renderer's single biggest cost, so this floors with a truncating
+/// cast (which saturates, and maps NaN to 0). Cell sides are powers of two, so multiplying by the
+/// inverse is exact and cheaper than dividing.
+fn cell_in(v: f64, inverse: f64) -> i64 {
+    let q = (v * inverse).clamp(-1.0e9, 1.0e9);
     let t = q as i64;
     if (t as f64) > q { t - 1 } else { t }
 }
 
-impl Grid {
-    /// An empty grid, for rectangles anywhere.
-    pub fn new() -> Self {
-        Self::default()
-    }
+/// The cell index of a coordinate in a [`Grid`].
+fn cell_of(v: f64) -> i64 {
+    cell_in(v, 1.0 / CELL)
+}
 
+impl Grid {
     /// An empty grid whose cells over `area` sit in arrays.
     pub fn covering(area: Rect) -> Self {
-        let (x0, x1, y0, y1) = (cell_of(area.min_x), cell_of(area.max_x), cell_of(area.min_y), cell_of(area.max_y));
-        let (w, h) = ((x1 - x0 + 1).max(0), (y1 - y0 + 1).max(0));
-        if w.saturating_mul(h) > MAX_DENSE_CELLS {
-            return Self::new();
-        }
-        let n = (w * h) as usize;
-        Self {
-            dense_x: (x0, w),
-            dense_y: (y0, h),
-            starts: vec![0; n + 1],
-            added: vec![Vec::new(); n],
-            ..Self::default()
-        }
-    }
-
-    /// Where the cell `(x, y)` sits in the arrays, if it does.
-    fn dense_slot(&self, x: i64, y: i64) -> Option<usize> {
-        let (dx, dy) = (x.wrapping_sub(self.dense_x.0), y.wrapping_sub(self.dense_y.0));
-        ((0..self.dense_x.1).contains(&dx) && (0..self.dense_y.1).contains(&dy))
-            .then(|| (dy * self.dense_x.1 + dx) as usize)
+        let dense = Dense::over(area, 1.0 / CELL);
+        let n = dense.len();
+        Self { dense, starts: vec![0; n + 1], added: vec![Vec::new(); n], ..Self::default() }
     }
 
     /// Adds `rect`, owned by `owner`, counting fully in [`Grid::overlap_up_to`].
@@ -272,42 +364,27 @@ impl Grid {
         let slot = self.rects.len() as u32;
         self.rects.push((rect, owner, weight));
         let Some((x0, x1, y0, y1)) = cells_covered(&rect) else {
-            self.large.push(Filed::Slot(slot));
+            self.large.push(slot);
             return;
         };
         for x in x0..=x1 {
             for y in y0..=y1 {
-                match self.dense_slot(x, y) {
+                match self.dense.slot(x, y) {
                     Some(i) => self.added[i].push(slot),
-                    None => self.cells.entry((x, y)).or_default().push(Filed::Slot(slot)),
+                    None => self.cells.entry((x, y)).or_default().push(slot),
                 }
             }
-        }
-    }
-
-    /// The rectangle, owner and weight of an entry.
-    fn resolve(&self, f: &Filed) -> (Rect, u32, f64) {
-        match *f {
-            Filed::Mark { x, y, owner } => {
-                let h = self.mark.0;
-                (Rect { min_x: x - h, min_y: y - h, max_x: x + h, max_y: y + h }, owner, self.mark.1)
-            }
-            Filed::Slot(s) => self.rects[s as usize],
         }
     }
 
     /// Calls `f` with the rectangle, owner and weight of each rectangle stored in the cell `(x, y)`, in
     /// the order they were inserted.
     fn visit_cell(&self, x: i64, y: i64, mut f: impl FnMut(&Rect, u32, f64)) {
-        let (filed, slots) = match self.dense_slot(x, y) {
+        let (filed, added) = match self.dense.slot(x, y) {
             Some(i) => (&self.fixed[self.starts[i] as usize..self.starts[i + 1] as usize], self.added[i].as_slice()),
             None => (self.cells.get(&(x, y)).map_or(&[][..], Vec::as_slice), &[][..]),
         };
-        for entry in filed {
-            let (r, owner, weight) = self.resolve(entry);
-            f(&r, owner, weight);
-        }
-        for &s in slots {
+        for &s in filed.iter().chain(added) {
             let (r, owner, weight) = &self.rects[s as usize];
             f(r, *owner, *weight);
         }
@@ -315,19 +392,15 @@ impl Grid {
 
     /// Calls `f` with each rectangle too large to be kept in its cells.
     fn visit_large(&self, mut f: impl FnMut(&Rect, u32, f64)) {
-        for entry in &self.large {
-            let (r, owner, weight) = self.resolve(entry);
-            f(&r, owner, weight);
+        for &s in &self.large {
+            let (r, owner, weight) = &self.rects[s as usize];
+            f(r, *owner, *weight);
         }
     }
 
-    /// Calls `f` with every rectangle and mark, each once, in the order they were inserted.
+    /// Calls `f` with every rectangle, each once, in the order they were inserted.
     fn visit_all(&self, mut f: impl FnMut(&Rect, u32, f64)) {
-        for entry in &self.items {
-            let (r, owner, weight) = self.resolve(entry);
-            f(&r, owner, weight);
-        }
-        for (r, owner, weight) in &self.rects[self.built_rects..] {
+        for (r, owner, weight) in &self.rects {
             f(r, *owner, *weight);
         }
     }
@@ -417,7 +490,7 @@ mod tests {
 
     #[test]
     fn a_sum_past_enough_stops_above_it() {
-        let mut g = Grid::new();
+        let mut g = Grid::default();
         for i in 0..50 {
             let x = f64::from(i) * 70.0;
             g.insert(Rect { min_x: x, min_y: 0.0, max_x: x + 10.0, max_y: 10.0 }, i);
@@ -431,7 +504,7 @@ mod tests {
 
     #[test]
     fn finds_what_overlaps_and_ignores_owners() {
-        let mut g = Grid::new();
+        let mut g = Grid::default();
         g.insert(Rect { min_x: 0.0, min_y: 0.0, max_x: 300.0, max_y: 10.0 }, 1);
         g.insert(Rect { min_x: 1000.0, min_y: 1000.0, max_x: 1010.0, max_y: 1010.0 }, 2);
         let probe = Rect { min_x: 290.0, min_y: 0.0, max_x: 310.0, max_y: 10.0 };
@@ -451,7 +524,7 @@ mod tests {
 
     #[test]
     fn a_walk_along_a_segment_finds_what_it_crosses_and_skips_what_it_passes() {
-        let mut g = Grid::new();
+        let mut g = Grid::default();
         let boxes = [(5000.0, 5000.0), (5000.0, 0.0), (-3000.0, 7000.0), (2500.0, 2500.0)];
         for (owner, (x, y)) in boxes.into_iter().enumerate() {
             g.insert(Rect { min_x: x - 40.0, min_y: y - 20.0, max_x: x + 40.0, max_y: y + 20.0 }, owner as u32);
@@ -474,8 +547,8 @@ mod tests {
 
     #[test]
     fn where_a_rectangle_is_filed_changes_no_answer() {
-        // Rectangles and marks inside and outside the arrays' area, small and large, filed when built or
-        // inserted afterwards, against the same rectangles all inserted into a grid without arrays.
+        // Rectangles inside and outside the arrays' area, small and large, filed when built or inserted
+        // afterwards, against the same rectangles all inserted into a grid without arrays.
         let rects: Vec<(Rect, u32, f64)> = (0..400)
             .map(|i| {
                 let f = f64::from(i);
@@ -484,20 +557,11 @@ mod tests {
                 (Rect { min_x: x, min_y: y, max_x: x + size, max_y: y + size * 0.6 }, i, 0.25 + (f % 4.0))
             })
             .collect();
-        let mut builder =
-            GridBuilder::covering(Rect { min_x: 0.0, min_y: 0.0, max_x: 800.0, max_y: 600.0 }).with_marks(2.5, 0.6);
-        let mut plain = Grid::new();
-        for (i, &(r, o, w)) in rects[..300].iter().enumerate() {
+        let mut builder = GridBuilder::covering(Rect { min_x: 0.0, min_y: 0.0, max_x: 800.0, max_y: 600.0 });
+        let mut plain = Grid::default();
+        for &(r, o, w) in &rects[..300] {
             builder.insert_weighted(r, o, w);
             plain.insert_weighted(r, o, w);
-            // A mark after each rectangle: a small square, in or out of the arrays' area.
-            let c = Point::new(r.min_x + 1.5 * i as f64 % 40.0, r.max_y);
-            builder.insert_mark(c, o);
-            plain.insert_weighted(
-                Rect { min_x: c.x - 2.5, min_y: c.y - 2.5, max_x: c.x + 2.5, max_y: c.y + 2.5 },
-                o,
-                0.6,
-            );
         }
         let mut built = builder.build();
         for &(r, o, w) in &rects[300..] {
@@ -521,6 +585,45 @@ mod tests {
                 list.dedup();
             }
             assert_eq!(owners[0], owners[1]);
+        }
+    }
+
+    #[test]
+    fn marks_add_up_as_the_squares_they_stand_for_wherever_they_are_filed() {
+        // Marks inside and outside the arrays' area (and so in the hash map), on cell edges and off
+        // them, against the same squares as rectangles in a grid.
+        let mut rng = crate::model::synth::Rng::new(11);
+        let mut next = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        let mut centres = Vec::new();
+        let mut plain = Grid::default();
+        for i in 0..3000u32 {
+            let mut c = Point::new(next() * 1200.0 - 250.0, next() * 900.0 - 200.0);
+            if i % 7 == 0 {
+                c = Point::new((c.x / MARK_CELL).round() * MARK_CELL, c.y);
+            }
+            centres.push((c, i % 40));
+            let square = Rect { min_x: c.x - 2.5, min_y: c.y - 2.5, max_x: c.x + 2.5, max_y: c.y + 2.5 };
+            plain.insert_weighted(square, i % 40, 0.6);
+        }
+        let area = Rect { min_x: 0.0, min_y: 0.0, max_x: 700.0, max_y: 500.0 };
+        let marks = Marks::build(Some(area), (2.5, 0.6), centres.len(), centres.iter().copied());
+        assert!(!marks.far.is_empty(), "some marks lie outside the arrays");
+        let factor = |o: u32| if o == 7 { 0.25 } else { 1.0 };
+        let everything = Rect { min_x: -1e6, min_y: -1e6, max_x: 1e6, max_y: 1e6 };
+        let probes = (0..500)
+            .map(|_| {
+                let (x, y) = (next() * 1300.0 - 300.0, next() * 1000.0 - 250.0);
+                Rect { min_x: x, min_y: y, max_x: x + 5.0 + next() * 180.0, max_y: y + 5.0 + next() * 60.0 }
+            })
+            .chain([everything]);
+        for probe in probes {
+            let a = marks.overlap_up_to(&probe, factor, f64::INFINITY);
+            let b = plain.overlap_up_to(&probe, factor, f64::INFINITY);
+            assert!((a - b).abs() < 1e-6, "{probe:?}: {a} and {b}");
+            if a > 10.0 {
+                let partial = marks.overlap_up_to(&probe, factor, a / 4.0);
+                assert!(partial > a / 4.0 && partial <= a + 1e-6, "{probe:?}: gave up at {partial} of {a}");
+            }
         }
     }
 

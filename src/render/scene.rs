@@ -209,9 +209,8 @@ impl Scene {
         let elements = element_shapes(doc, &palette);
         // Lines and labels stay near the elements: boundaries pad them, labels and loops stand out a little.
         let area = elements.iter().map(|e| e.rect).reduce(|a, b| a.union(&b));
-        let mut labels = area
-            .map_or_else(GridBuilder::default, |a| GridBuilder::covering(a.expand(200.0, 200.0, 200.0, 200.0)))
-            .with_marks(flows::MARK_HALF, SOFT);
+        let area = area.map(|a| a.expand(200.0, 200.0, 200.0, 200.0));
+        let mut labels = area.map_or_else(GridBuilder::default, GridBuilder::covering);
         let boundaries = boundary_shapes(doc, &index, &palette, &mut labels);
         let obstacles = flows::obstacle_grid(elements.iter().map(|e| e.rect));
         for e in &elements {
@@ -227,7 +226,7 @@ impl Scene {
             }
         }
         let has_badge = |id: &str| options.threats && index.open_threats(id).is_some();
-        let flows = flows::flow_shapes(doc, &index, &elements, &palette, &obstacles, labels, has_badge);
+        let flows = flows::flow_shapes(doc, &index, &elements, &palette, &obstacles, (area, labels), has_badge);
         if options.threats {
             for f in &flows {
                 let at =
