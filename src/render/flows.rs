@@ -390,9 +390,10 @@ pub(super) fn flow_shapes(
     for f in &shapes {
         mark_arrowheads(&mut labels, f);
     }
-    let lines = shapes.iter().enumerate().flat_map(|(i, f)| f.curve.sample(line_marks(f)).map(move |p| (p, i as u32)));
-    let expected = shapes.iter().map(|f| line_marks(f) + 1).sum();
-    let marks = Marks::build(area, (MARK_HALF, SOFT), expected, lines);
+    let pieces: Vec<usize> = shapes.iter().map(line_marks).collect();
+    let lines =
+        shapes.iter().zip(&pieces).enumerate().flat_map(|(i, (f, n))| f.curve.sample(*n).map(move |p| (p, i as u32)));
+    let marks = Marks::build(area, (MARK_HALF, SOFT), pieces.iter().map(|n| n + 1).sum(), lines);
     let mut labels = labels.build();
     // Big labels have the fewest places to go: they choose first (ties in document order).
     let mut order: Vec<usize> = (0..shapes.len()).collect();

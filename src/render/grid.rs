@@ -193,14 +193,14 @@ impl Marks {
         marks: impl Iterator<Item = (Point, u32)>,
     ) -> Self {
         let dense = area.map_or_else(Dense::default, |a| Dense::over(a, 1.0 / MARK_CELL));
-        let cell_of_mark = |m: &Mark| (cell_in(m.x, 1.0 / MARK_CELL), cell_in(m.y, 1.0 / MARK_CELL));
-        // Each mark with the array cell it goes to (`u32::MAX` for the hash map), counted per cell.
+        // Marks outside the arrays go to the hash map at once; the others are kept with their array
+        // cell, counted per cell, then filed cell after cell.
         let mut counts = vec![0u32; dense.len() + 1];
         let mut all = Vec::with_capacity(expected);
         let mut far: HashMap<(i64, i64), Vec<Mark>, RandomState> = HashMap::default();
         for (p, owner) in marks {
             let m = Mark { x: p.x, y: p.y, owner };
-            let (x, y) = cell_of_mark(&m);
+            let (x, y) = (mark_cell_of(m.x), mark_cell_of(m.y));
             match dense.slot(x, y) {
                 Some(i) => {
                     counts[i + 1] += 1;
@@ -231,9 +231,8 @@ impl Marks {
             if w <= 0.0 || v <= 0.0 { 0.0 } else { w * v * weight * factor(m.owner) }
         };
         // A mark touching `rect` has its centre within `half` of it.
-        let inverse = 1.0 / MARK_CELL;
-        let (x0, x1) = (cell_in(rect.min_x - h, inverse), cell_in(rect.max_x + h, inverse));
-        let (y0, y1) = (cell_in(rect.min_y - h, inverse), cell_in(rect.max_y + h, inverse));
+        let (x0, x1) = (mark_cell_of(rect.min_x - h), mark_cell_of(rect.max_x + h));
+        let (y0, y1) = (mark_cell_of(rect.min_y - h), mark_cell_of(rect.max_y + h));
         if (x1 - x0).saturating_mul(y1 - y0) > 4 * MAX_CELLS_COVERED {
             return self.filed.iter().chain(self.far.values().flatten()).map(shared).sum();
         }
@@ -343,6 +342,11 @@ fn cell_in(v: f64, inverse: f64) -> i64 {
 /// The cell index of a coordinate in a [`Grid`].
 fn cell_of(v: f64) -> i64 {
     cell_in(v, 1.0 / CELL)
+}
+
+/// The cell index of a coordinate in [`Marks`].
+fn mark_cell_of(v: f64) -> i64 {
+    cell_in(v, 1.0 / MARK_CELL)
 }
 
 impl Grid {
