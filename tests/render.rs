@@ -293,6 +293,69 @@ fn labels_do_not_overlap_each_other_or_elements_in_the_samples() {
     }
 }
 
+/// The box a boundary's label takes, as drawn.
+fn boundary_label_box(b: &threatboard::render::scene::BoundaryShape) -> geometry::Rect {
+    let w = b.label.lines.iter().map(|l| threatboard::render::text::width(l, b.label.size)).fold(0.0, f64::max);
+    geometry::Rect { min_x: b.label.x, min_y: b.rect.min_y + 4.0, max_x: b.label.x + w, max_y: b.rect.min_y + 20.0 }
+}
+
+fn crosses(curve: &threatboard::render::route::Curve, r: &geometry::Rect) -> bool {
+    (0..=400).any(|i| r.contains(curve.point_at(f64::from(i) / 400.0)))
+}
+
+#[test]
+fn no_flow_runs_through_a_boundary_label_in_the_samples() {
+    for name in SAMPLES {
+        let scene = Scene::build(&sample(name), &RenderOptions::default());
+        for b in &scene.boundaries {
+            let label = boundary_label_box(b);
+            assert!(
+                label.max_x <= b.rect.max_x && label.min_x >= b.rect.min_x,
+                "{name}: {} label leaves its box",
+                b.id
+            );
+            for f in &scene.flows {
+                assert!(!crosses(&f.curve, &label), "{name}: {} runs through the label of {}", f.id, b.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_boundary_label_moves_along_the_top_edge_out_of_a_flows_way() {
+    // `inside` stands under the label's usual place at the top-left corner, and a flow comes down to it
+    // from above the box: the label must move right, still on the top edge and inside the box.
+    let mut doc = Document {
+        boundaries: vec![
+            Boundary { id: id("crossed"), label: "Crossed boundary".into(), parent: None, notes: String::new() },
+            Boundary { id: id("quiet"), label: "Quiet boundary".into(), parent: None, notes: String::new() },
+        ],
+        elements: vec![
+            element("inside", ElementKind::Process, "inside", Some("crossed"), 0.0, 0.0),
+            element("wide", ElementKind::Process, "a rather wide element beside it", Some("crossed"), 260.0, 0.0),
+            element("above", ElementKind::External, "above", None, -40.0, -200.0),
+            element("alone", ElementKind::Process, "alone", Some("quiet"), 0.0, 400.0),
+        ],
+        ..Document::default()
+    };
+    let inside = geometry::element_size(ElementKind::Process, "inside");
+    let corner_x = -inside.w / 2.0 - geometry::BOUNDARY_PADDING + 10.0;
+    doc.elements[2].at.x = corner_x + 20.0;
+    doc.flows.push(flow("down", "above", "inside", "", "https"));
+    let scene = Scene::build(&doc, &RenderOptions::default());
+    let boundary = |name: &str| scene.boundaries.iter().find(|b| b.id.as_str() == name).unwrap();
+    let (crossed, quiet) = (boundary("crossed"), boundary("quiet"));
+    let down = scene.flows.iter().find(|f| f.id.as_str() == "down").unwrap();
+    let at_corner = geometry::Rect { min_x: crossed.rect.min_x + 10.0, ..boundary_label_box(crossed) };
+    assert!(crosses(&down.curve, &at_corner), "the test's flow must cross the label's usual place");
+    assert!(crossed.label.x > crossed.rect.min_x + 10.0, "the label stayed in the flow's way");
+    assert!(!crosses(&down.curve, &boundary_label_box(crossed)), "the label is still in the flow's way");
+    assert!(boundary_label_box(crossed).max_x <= crossed.rect.max_x, "the label left its box");
+    let height = |b: &threatboard::render::scene::BoundaryShape| b.label.y - b.rect.min_y;
+    assert!((height(crossed) - height(quiet)).abs() < 1e-9, "the moved label keeps its height in the box");
+    assert!((quiet.label.x - (quiet.rect.min_x + 10.0)).abs() < 1e-9, "a label nothing crosses stays at the corner");
+}
+
 #[test]
 fn boxes_come_from_the_shared_geometry_and_contain_their_members() {
     let doc = sample("kubernetes-agent-2021-02");

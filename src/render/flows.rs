@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 use super::grid::{Grid, GridBuilder, Marks};
 use super::route::{self, ARROW_LENGTH, Curve, Outline, PARALLEL_SPACING};
 use super::scene::{
-    Anchor, BADGE_RADIUS, ElementShape, FLOW_FONT, FLOW_LINE, FlowLabel, FlowShape, HARD, NO_OWNER, OWN_LINE, SOFT,
-    TextBlock,
+    Anchor, BADGE_RADIUS, BoundaryShape, ElementShape, FLOW_FONT, FLOW_LINE, FlowLabel, FlowShape, HARD, NO_OWNER,
+    OWN_LINE, SOFT, TextBlock,
 };
 use super::style::{LineStyle, Palette, Style};
 use super::{name_or_id, text};
@@ -339,15 +339,16 @@ pub(super) fn curves(doc: &Document, avoid: bool) -> Vec<Option<Curve>> {
     routes(doc, &index, &outlines, &offsets, obstacles.as_ref()).into_iter().map(|r| r.map(|r| r.curve)).collect()
 }
 
-/// Routes every flow and places its label. Labels keep clear of what `labels` already holds, and of
-/// other flows' lines, filed over `area`.
+/// Routes every flow and places its label. Labels keep clear of what `labels` already holds, of the
+/// `boundaries`' labels (moved along their boxes' top edges clear of the lines first, see
+/// [`place_boundary_labels`]) and of other flows' lines, filed over `area`.
 pub(super) fn flow_shapes(
     doc: &Document,
     index: &Index<'_>,
     elements: &[ElementShape],
     palette: &Palette,
     obstacles: &Grid,
-    (area, mut labels): (Option<Rect>, GridBuilder),
+    (area, mut labels, boundaries): (Option<Rect>, GridBuilder, &mut [BoundaryShape]),
     badged: impl Fn(&str) -> bool,
 ) -> Vec<FlowShape> {
     let texts = in_parallel(doc.flows.len(), |i| LabelText::of(&doc.flows[i], encryption(&doc.flows[i])));
@@ -386,7 +387,7 @@ pub(super) fn flow_shapes(
             text_of.push(fi);
         }
     }
-    labels.reserve(shapes.iter().map(|f| f.arrowheads.len()).sum::<usize>() + shapes.len());
+    labels.reserve(shapes.iter().map(|f| f.arrowheads.len()).sum::<usize>() + shapes.len() + boundaries.len());
     for f in &shapes {
         mark_arrowheads(&mut labels, f);
     }
@@ -394,6 +395,7 @@ pub(super) fn flow_shapes(
     let lines =
         shapes.iter().zip(&pieces).enumerate().flat_map(|(i, (f, n))| f.curve.sample(*n).map(move |p| (p, i as u32)));
     let marks = Marks::build(area, (MARK_HALF, SOFT), pieces.iter().map(|n| n + 1).sum(), lines);
+    place_boundary_labels(boundaries, &marks, obstacles, &mut labels);
     let mut labels = labels.build();
     // Big labels have the fewest places to go: they choose first (ties in document order).
     let mut order: Vec<usize> = (0..shapes.len()).collect();
@@ -478,6 +480,52 @@ fn place_labels(
     });
     placed.extend(per_strip.into_iter().flatten());
     placed
+}
+
+/// Most places along its box's top edge a boundary label is tried at.
+const BOUNDARY_LABEL_SPOTS: usize = 48;
+/// What moving a boundary label one unit to the right of its box's corner costs, in units of area
+/// covered: a line that only grazes the label does not move it far.
+const BOUNDARY_LABEL_SHIFT: f64 = 0.02;
+
+/// The box a boundary's label keeps clear, where it is drawn now.
+fn boundary_label_box(b: &BoundaryShape) -> Rect {
+    let w = b.label.lines.iter().map(|l| text::width(l, b.label.size)).fold(0.0, f64::max);
+    Rect { min_x: b.label.x - 2.0, min_y: b.rect.min_y + 3.0, max_x: b.label.x + 2.0 + w, max_y: b.rect.min_y + 20.0 }
+}
+
+/// Moves each boundary's label along the top edge of its box, from the top-left corner rightwards, to
+/// the first place that no flow line (of `lines`) or element (of `obstacles`) covers, or failing that
+/// where they cover the least, so that no line runs through its text; then files it in `labels` for
+/// flow labels to keep clear of.
+fn place_boundary_labels(boundaries: &mut [BoundaryShape], lines: &Marks, obstacles: &Grid, labels: &mut GridBuilder) {
+    for b in boundaries {
+        let at_left = boundary_label_box(b);
+        let room = (b.rect.max_x - 8.0 - at_left.max_x).max(0.0);
+        let spots = ((room / 12.0).floor() as usize + 1).min(BOUNDARY_LABEL_SPOTS);
+        let mut best: Option<(f64, f64)> = None;
+        for k in 0..spots {
+            let dx = if spots > 1 { room * k as f64 / (spots - 1) as f64 } else { 0.0 };
+            let penalty = dx * BOUNDARY_LABEL_SHIFT;
+            // Spots further right cost more: once the best beats a spot's penalty, it is final.
+            if best.is_some_and(|(c, _)| c <= penalty) {
+                break;
+            }
+            // With some room beside the text, so that a line just missing the label does not hug it.
+            let r = Rect { min_x: at_left.min_x + dx - 6.0, max_x: at_left.max_x + dx + 6.0, ..at_left };
+            let enough = best.map_or(f64::INFINITY, |(c, _)| c - penalty);
+            let mut cost = lines.overlap_up_to(&r, |_| 1.0, enough);
+            if cost <= enough {
+                cost += obstacles.overlap_up_to(&r, |_| HARD, enough - cost);
+            }
+            let cost = cost + penalty;
+            if best.is_none_or(|(c, _)| cost < c) {
+                best = Some((cost, dx));
+            }
+        }
+        b.label.x += best.map_or(0.0, |(_, dx)| dx);
+        labels.insert_weighted(boundary_label_box(b), NO_OWNER, HARD);
+    }
 }
 
 /// Everywhere a flow's label (and its badge) could be put by [`place_label`].

@@ -84,7 +84,8 @@ pub struct BoundaryShape {
     pub radius: f64,
     /// Nesting depth: 0 for an outermost boundary.
     pub depth: usize,
-    /// Its label, inside the top-left corner.
+    /// Its label, inside the top edge: at the left unless flow lines cross it there (see
+    /// `flows::place_boundary_labels`).
     pub label: TextBlock,
     /// How it is painted.
     pub style: Style,
@@ -211,7 +212,7 @@ impl Scene {
         let area = elements.iter().map(|e| e.rect).reduce(|a, b| a.union(&b));
         let area = area.map(|a| a.expand(200.0, 200.0, 200.0, 200.0));
         let mut labels = area.map_or_else(GridBuilder::default, GridBuilder::covering);
-        let boundaries = boundary_shapes(doc, &index, &palette, &mut labels);
+        let mut boundaries = boundary_shapes(doc, &index, &palette, &mut labels);
         let obstacles = flows::obstacle_grid(elements.iter().map(|e| e.rect));
         for e in &elements {
             labels.insert_weighted(e.rect.expand(3.0, 3.0, 3.0, 3.0), NO_OWNER, HARD);
@@ -226,7 +227,15 @@ impl Scene {
             }
         }
         let has_badge = |id: &str| options.threats && index.open_threats(id).is_some();
-        let flows = flows::flow_shapes(doc, &index, &elements, &palette, &obstacles, (area, labels), has_badge);
+        let flows = flows::flow_shapes(
+            doc,
+            &index,
+            &elements,
+            &palette,
+            &obstacles,
+            (area, labels, &mut boundaries),
+            has_badge,
+        );
         if options.threats {
             for f in &flows {
                 let at =
@@ -288,14 +297,6 @@ fn boundary_shapes(
             let depth = index.boundary_ancestors(b.id.as_str()).len().saturating_sub(1);
             let name = text::clean_line(name_or_id(&b.label, &b.id));
             let line = text::fit(&name, rect.width() - 20.0, BOUNDARY_FONT);
-            let label_w = text::width(&line, BOUNDARY_FONT);
-            let label_box = Rect {
-                min_x: rect.min_x + 8.0,
-                min_y: rect.min_y + 3.0,
-                max_x: rect.min_x + 12.0 + label_w,
-                max_y: rect.min_y + 20.0,
-            };
-            labels.insert_weighted(label_box, NO_OWNER, HARD);
             for edge in [
                 Rect { max_y: rect.min_y + 2.0, ..rect },
                 Rect { min_y: rect.max_y - 2.0, ..rect },
