@@ -6,6 +6,7 @@ use egui::{Key, PointerButton, Pos2, Rect, Sense, Stroke, Vec2};
 use super::actions;
 use super::app::ThreatboardApp;
 use super::paint::{Marks, connect_handle, paint_scene};
+use super::scene::BOUNDARY_LABEL_INSET;
 use super::theme::Palette;
 use super::view::View;
 use crate::model::geometry::boundary_rects;
@@ -351,7 +352,9 @@ fn rename_ui(app: &mut ThreatboardApp, ui: &mut egui::Ui, origin: Pos2) {
     let canvas_rect = if let Some(e) = app.scene.element(&rename.id) {
         Some(e.rect)
     } else if let Some(b) = app.scene.boundaries.iter().find(|b| b.id == rename.id) {
-        Some(Rect::from_min_size(b.rect.min, Vec2::new(b.rect.width().min(220.0), 24.0)))
+        // Over the label, where it starts.
+        let left = b.rect.min + Vec2::new(b.label_dx - BOUNDARY_LABEL_INSET, 0.0);
+        Some(Rect::from_min_size(left, Vec2::new((b.rect.max.x - left.x).min(220.0), 24.0)))
     } else {
         app.scene
             .flows

@@ -270,7 +270,7 @@ fn boundary_shapes(
         }
     }
     if let Some(f) = font(LABEL_SIZE, zoom) {
-        let pos = Pos2::new(r.left() + 10.0 * zoom, r.top() + 6.0 * zoom);
+        let pos = Pos2::new(r.left() + b.label_dx * zoom, r.top() + 6.0 * zoom);
         if clip.contains(pos) {
             let galley = painter.layout_no_wrap(
                 b.label.clone(),

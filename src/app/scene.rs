@@ -124,9 +124,16 @@ pub struct BoundaryShape {
     pub rect: Rect,
     /// Its label.
     pub label: String,
+    /// Where its label starts, from the box's left edge: as the drawn exports place it (moved right
+    /// where flow lines would cross it) in models small enough to afford that, else
+    /// [`BOUNDARY_LABEL_INSET`].
+    pub label_dx: f32,
     /// Nesting depth, 0 for outermost.
     pub depth: usize,
 }
+
+/// Where a boundary's label starts, from its box's left edge, unless the exports place it elsewhere.
+pub const BOUNDARY_LABEL_INSET: f32 = 10.0;
 
 /// The whole diagram's geometry.
 #[derive(Debug, Clone, Default)]
@@ -197,6 +204,7 @@ impl Scene {
                     id: b.id.clone(),
                     rect: to_rect(r),
                     label: shown(b),
+                    label_dx: BOUNDARY_LABEL_INSET,
                     depth: ix.boundary_ancestors(b.id.as_str()).len().saturating_sub(1),
                 })
             })
@@ -215,6 +223,9 @@ impl Scene {
         });
         let exported: HashMap<&str, &crate::render::scene::FlowShape> =
             export_scene.iter().flat_map(|s| &s.flows).map(|f| (f.id.as_str(), f)).collect();
+        if let Some(export) = &export_scene {
+            start_labels_as_exported(&mut boundaries, export);
+        }
         let curves = if export_scene.is_none() {
             crate::render::flow_curves(doc, doc.elements.len() <= ROUTE_AROUND_LIMIT)
         } else {
@@ -311,6 +322,17 @@ impl Scene {
     }
 }
 
+/// Starts each boundary's label where the `export` scene put it.
+fn start_labels_as_exported(boundaries: &mut [BoundaryShape], export: &crate::render::Scene) {
+    let label_dx: HashMap<&str, f32> =
+        export.boundaries.iter().map(|b| (b.id.as_str(), (b.label.x - b.rect.min_x) as f32)).collect();
+    for b in boundaries {
+        if let Some(dx) = label_dx.get(b.id.as_str()) {
+            b.label_dx = *dx;
+        }
+    }
+}
+
 /// Above this many elements, flows are not bent around elements in their way: a drag re-routes on every
 /// frame, and routing 1 000 elements around obstacles takes about 4 ms.
 const ROUTE_AROUND_LIMIT: usize = 1000;
@@ -391,6 +413,24 @@ mod tests {
         assert_eq!(scene.elements.len(), 50);
         let first = &scene.elements[0];
         assert_eq!(scene.hit(first.rect.center(), 4.0), Some(&first.id));
+    }
+
+    #[test]
+    fn boundary_labels_start_where_the_exports_put_them() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/kubernetes-agent-2021-02.json");
+        let doc = crate::formats::json::load_file(&path).unwrap();
+        let scene = Scene::new(&doc);
+        let export = crate::render::Scene::build(&doc, &crate::render::RenderOptions::default());
+        for b in &export.boundaries {
+            let shown = scene.boundaries.iter().find(|s| s.id == b.id).unwrap();
+            assert!((f64::from(shown.label_dx) - (b.label.x - b.rect.min_x)).abs() < 1e-3, "{}", b.id);
+        }
+        // The proxy's line into kas runs through that box's top-left corner: its label moves aside.
+        let kas_host = scene.boundaries.iter().find(|b| b.id.as_str() == "kas-host").unwrap();
+        assert!(kas_host.label_dx > BOUNDARY_LABEL_INSET);
+        // Beyond the limit the exports' placement is not computed: labels start at the corner.
+        let big = crate::model::synth::document(PLACED_LABEL_LIMIT + 1, 2);
+        assert!(Scene::new(&big).boundaries.iter().all(|b| (b.label_dx - BOUNDARY_LABEL_INSET).abs() < 1e-6));
     }
 
     #[test]
