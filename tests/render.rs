@@ -10,6 +10,7 @@ use threatboard::model::{
     Boundary, Category, Document, Element, ElementKind, Flow, Id, Point, Severity, Status, Threat, geometry,
 };
 use threatboard::render::png::{self, RenderError};
+use threatboard::render::scene::BOUNDARY_LABEL_INSET;
 use threatboard::render::svg::to_svg;
 use threatboard::render::{Color, LineStyle, RenderOptions, Scene, Theme, selection};
 
@@ -339,21 +340,24 @@ fn a_boundary_label_moves_along_the_top_edge_out_of_a_flows_way() {
         ..Document::default()
     };
     let inside = geometry::element_size(ElementKind::Process, "inside");
-    let corner_x = -inside.w / 2.0 - geometry::BOUNDARY_PADDING + 10.0;
+    let corner_x = -inside.w / 2.0 - geometry::BOUNDARY_PADDING + BOUNDARY_LABEL_INSET;
     doc.elements[2].at.x = corner_x + 20.0;
     doc.flows.push(flow("down", "above", "inside", "", "https"));
     let scene = Scene::build(&doc, &RenderOptions::default());
     let boundary = |name: &str| scene.boundaries.iter().find(|b| b.id.as_str() == name).unwrap();
     let (crossed, quiet) = (boundary("crossed"), boundary("quiet"));
     let down = scene.flows.iter().find(|f| f.id.as_str() == "down").unwrap();
-    let at_corner = geometry::Rect { min_x: crossed.rect.min_x + 10.0, ..boundary_label_box(crossed) };
+    let at_corner = geometry::Rect { min_x: crossed.rect.min_x + BOUNDARY_LABEL_INSET, ..boundary_label_box(crossed) };
     assert!(crosses(&down.curve, &at_corner), "the test's flow must cross the label's usual place");
-    assert!(crossed.label.x > crossed.rect.min_x + 10.0, "the label stayed in the flow's way");
+    assert!(crossed.label.x > crossed.rect.min_x + BOUNDARY_LABEL_INSET, "the label stayed in the flow's way");
     assert!(!crosses(&down.curve, &boundary_label_box(crossed)), "the label is still in the flow's way");
     assert!(boundary_label_box(crossed).max_x <= crossed.rect.max_x, "the label left its box");
     let height = |b: &threatboard::render::scene::BoundaryShape| b.label.y - b.rect.min_y;
     assert!((height(crossed) - height(quiet)).abs() < 1e-9, "the moved label keeps its height in the box");
-    assert!((quiet.label.x - (quiet.rect.min_x + 10.0)).abs() < 1e-9, "a label nothing crosses stays at the corner");
+    assert!(
+        (quiet.label.x - (quiet.rect.min_x + BOUNDARY_LABEL_INSET)).abs() < 1e-9,
+        "a label nothing crosses stays at the corner"
+    );
 }
 
 #[test]

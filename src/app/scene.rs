@@ -132,8 +132,9 @@ pub struct BoundaryShape {
     pub depth: usize,
 }
 
-/// Where a boundary's label starts, from its box's left edge, unless the exports place it elsewhere.
-pub const BOUNDARY_LABEL_INSET: f32 = 10.0;
+/// Where a boundary's label starts, from its box's left edge, unless the exports place it elsewhere:
+/// where they start it.
+pub const BOUNDARY_LABEL_INSET: f32 = crate::render::scene::BOUNDARY_LABEL_INSET as f32;
 
 /// The whole diagram's geometry.
 #[derive(Debug, Clone, Default)]

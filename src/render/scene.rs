@@ -36,6 +36,9 @@ impl Default for RenderOptions {
 pub const ELEMENT_FONT: f64 = 13.0;
 /// Font size of boundary labels.
 pub const BOUNDARY_FONT: f64 = 12.0;
+/// Where a boundary's label starts, from its box's left edge, unless a flow line runs through it
+/// there; also the room it leaves at the right edge. The editor starts its labels there too.
+pub const BOUNDARY_LABEL_INSET: f64 = 10.0;
 /// Font size of flow labels.
 pub const FLOW_FONT: f64 = 11.0;
 /// Line height of flow labels.
@@ -296,7 +299,7 @@ fn boundary_shapes(
             let rect = *rects.get(&b.id)?;
             let depth = index.boundary_ancestors(b.id.as_str()).len().saturating_sub(1);
             let name = text::clean_line(name_or_id(&b.label, &b.id));
-            let line = text::fit(&name, rect.width() - 20.0, BOUNDARY_FONT);
+            let line = text::fit(&name, rect.width() - 2.0 * BOUNDARY_LABEL_INSET, BOUNDARY_FONT);
             for edge in [
                 Rect { max_y: rect.min_y + 2.0, ..rect },
                 Rect { min_y: rect.max_y - 2.0, ..rect },
@@ -312,7 +315,7 @@ fn boundary_shapes(
                 depth,
                 label: TextBlock {
                     lines: vec![line],
-                    x: rect.min_x + 10.0,
+                    x: rect.min_x + BOUNDARY_LABEL_INSET,
                     y: rect.min_y + 16.0,
                     size: BOUNDARY_FONT,
                     line_height: LINE_HEIGHT,
